@@ -1,0 +1,85 @@
+"""Bytes to a validated claim, or the reasons it is not one.
+
+This is the only door into the scrubbers: a message that is not UTF-8 JSON, is too large or
+too deeply nested, or breaks a rule of ``claim.submitted/v1`` comes back as a list of
+``ContractError`` instead. Error texts never echo input values (the input may carry PHI).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from contracts.invalid import ContractError
+from contracts.submitted import ClaimSubmitted
+
+MAX_MESSAGE_BYTES = 1_000_000
+MAX_NESTING = 32
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A claim as submitted: the JSON document (kept verbatim for ``corrected_claim``) and
+    its validated model (for reading)."""
+
+    document: dict[str, Any]
+    claim: ClaimSubmitted
+
+
+def decode_claim(raw: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> Submission | list[ContractError]:
+    if len(raw) > max_bytes:
+        return [_whole(f"message is {len(raw)} bytes; the limit is {max_bytes}")]
+    depth = _nesting_depth(raw)
+    if depth > MAX_NESTING:
+        return [_whole(f"JSON is nested {depth} levels deep; the limit is {MAX_NESTING}")]
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        return [_whole(f"not UTF-8 JSON: {_position_only(error)}")]
+    return validate_claim(document)
+
+
+def validate_claim(document: Any) -> Submission | list[ContractError]:
+    if not isinstance(document, dict):
+        return [_whole(f"expected a JSON object, got {type(document).__name__}")]
+    try:
+        claim = ClaimSubmitted.model_validate(document)
+    except ValidationError as error:
+        return contract_errors(error)
+    return Submission(document=document, claim=claim)
+
+
+def contract_errors(error: ValidationError) -> list[ContractError]:
+    return [
+        ContractError(path=".".join(str(part) for part in detail["loc"]), message=detail["msg"])
+        for detail in error.errors(include_url=False, include_input=False, include_context=False)
+    ]
+
+
+def _whole(message: str) -> ContractError:
+    return ContractError(path="", message=message)
+
+
+def _position_only(error: orjson.JSONDecodeError) -> str:
+    # orjson's message quotes the offending document text; keep only where it broke.
+    return f"{error.msg} at line {error.lineno} column {error.colno}"
+
+
+def _nesting_depth(raw: bytes) -> int:
+    """Bracket depth outside strings, found before parsing so a hostile document cannot make
+    the parser recurse deeply. Regexes keep the scan in C: strings out, then brackets only."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_STRING.sub(b"", raw)):
+        if bracket in (b"{", b"["):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest

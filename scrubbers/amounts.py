@@ -1,0 +1,83 @@
+"""Dose arithmetic: unit conversion and the CMS rounding of billing and discarded units.
+
+Amounts are Decimals made from the JSON number's text, so 0.3 g is exactly 300 mg and a
+rounding up never turns 300 into 301.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from scrubbers.reference import Pack, Vial
+
+_MASS_IN_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
+CENT = Decimal("0.01")
+
+
+def decimal(value: float) -> Decimal:
+    return Decimal(repr(value))
+
+
+def convert(amount: Decimal, from_unit: str, to_unit: str, vials: list[Vial]) -> Decimal | None:
+    """``amount`` of ``from_unit`` in ``to_unit``, or None when no exact conversion exists.
+
+    Mass converts freely; mL converts to mass only through the vial concentration, and only
+    when every vial of the drug has the same one."""
+    if from_unit == to_unit:
+        return amount
+    if from_unit in _MASS_IN_MG and to_unit in _MASS_IN_MG:
+        return amount * _MASS_IN_MG[from_unit] / _MASS_IN_MG[to_unit]
+    if from_unit == "mL" and to_unit in _MASS_IN_MG:
+        per_ml = _mg_per_ml(vials)
+        return None if per_ml is None else amount * per_ml / _MASS_IN_MG[to_unit]
+    if from_unit in _MASS_IN_MG and to_unit == "mL":
+        per_ml = _mg_per_ml(vials)
+        return None if per_ml is None else amount * _MASS_IN_MG[from_unit] / per_ml
+    return None
+
+
+def _mg_per_ml(vials: list[Vial]) -> Decimal | None:
+    concentrations = {
+        decimal(vial.amount) * _MASS_IN_MG[vial.unit] / decimal(vial.volume_ml)
+        for vial in vials
+        if vial.volume_ml is not None and vial.unit in _MASS_IN_MG
+    }
+    return concentrations.pop() if len(concentrations) == 1 else None
+
+
+def in_pack_units(amount: float | None, dose_unit: str | None, pack: Pack) -> Decimal | None:
+    """An amount as written on the claim, in the pack's unit of measure (not yet units)."""
+    if amount is None or dose_unit is None:
+        return None
+    return convert(decimal(amount), dose_unit, pack.unit.unit, pack.drug.vials)
+
+
+def billing_units(amount: Decimal, pack: Pack) -> int:
+    """Administered amount / unit size, rounded up (CMS: never fractional, never short)."""
+    return int((amount / decimal(pack.unit.amount)).to_integral_value(ROUND_CEILING))
+
+
+def discarded_units(amount: Decimal, pack: Pack) -> int:
+    """Discarded amount / unit size, rounded down: only whole discarded units are billed."""
+    return int((amount / decimal(pack.unit.amount)).to_integral_value(ROUND_FLOOR))
+
+
+def derived_waste(administered: Decimal, pack: Pack) -> Decimal | None:
+    """Waste from whole vials, when the pack has exactly one vial size."""
+    if len(pack.drug.vials) != 1:
+        return None
+    vial = pack.drug.vials[0]
+    size = convert(decimal(vial.amount), vial.unit, pack.unit.unit, pack.drug.vials)
+    if size is None:
+        return None
+    vials = (administered / size).to_integral_value(ROUND_CEILING)
+    return vials * size - administered
+
+
+def money(amount: Decimal) -> str:
+    return str(amount.quantize(CENT, ROUND_HALF_UP))
+
+
+def as_number(amount: Decimal) -> int | float:
+    """A JSON number for the claim: an int when whole, so 4 stays 4 and not 4.0."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)

@@ -1,0 +1,209 @@
+"""What the rules know about one version of a claim, derived once per round.
+
+The words are RULES.md's: a *drug line* has a pack or a NOC code; a *waste line* is a drug
+line with JW and no administered amount; the *line's drug* is found by NDC, then name, then
+code; a *dose group* is one code on one service date, where waste is counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from contracts import ClaimSubmitted, Finding, Line, Severity
+from scrubbers.amounts import derived_waste, discarded_units, in_pack_units
+from scrubbers.flags import Fix, Flag
+from scrubbers.ndc import ParsedNdc, parse_ndc
+from scrubbers.reference import Drug, Pack, PlanPolicy, Reference
+
+
+@dataclass(slots=True)
+class LineView:
+    line: Line
+    pack: Pack | None
+    is_noc: bool
+    named_drug: Drug | None  # identified by NDC or name; None when neither identifies one
+    ndc: ParsedNdc | None
+    modifiers: tuple[str, ...]  # upper-case, as compared
+
+    @property
+    def number(self) -> int:
+        return self.line.number
+
+    @property
+    def is_drug_line(self) -> bool:
+        return self.pack is not None or self.is_noc
+
+    @property
+    def drug(self) -> Drug | None:
+        """The line's drug: by NDC, else by name, else the one its code describes."""
+        if self.named_drug is not None:
+            return self.named_drug
+        return self.pack.drug if self.pack else None
+
+    @property
+    def administered(self) -> float | None:
+        return self.line.drug.administered if self.line.drug else None
+
+    @property
+    def is_waste_line(self) -> bool:
+        return self.is_drug_line and "JW" in self.modifiers and not self.administered
+
+    @property
+    def is_administered_line(self) -> bool:
+        return self.is_drug_line and not self.is_waste_line
+
+    @property
+    def single_dose(self) -> bool:
+        drug = self.drug
+        return drug is not None and drug.container == "single_dose"
+
+    @property
+    def code_pack(self) -> Pack | None:
+        """The pack whose code-specific rules judge this line: none while the code is wrong
+        for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it."""
+        return None if self.code_is_wrong else self.pack
+
+    code_is_wrong: bool = False
+
+
+@dataclass(slots=True)
+class DoseGroup:
+    """One code on one service date: where amounts add up and waste is counted."""
+
+    pack: Pack | None  # None for a NOC code
+    code: str
+    service_date: date
+    administered_lines: list[LineView] = field(default_factory=list)
+    waste_lines: list[LineView] = field(default_factory=list)
+
+    @property
+    def first_administered(self) -> LineView | None:
+        return self.administered_lines[0] if self.administered_lines else None
+
+    @property
+    def administered_units(self) -> float:
+        return sum(view.line.units for view in self.administered_lines)
+
+    @cached_property
+    def administered_amount(self) -> Decimal | None:
+        """Total administered amount in the pack's unit; None if any line's is unknown."""
+        if self.pack is None or not self.administered_lines:
+            return None
+        total = Decimal(0)
+        for view in self.administered_lines:
+            drug = view.line.drug
+            amount = in_pack_units(drug.administered, drug.dose_unit, self.pack) if drug else None
+            if amount is None:
+                return None
+            total += amount
+        return total
+
+    @cached_property
+    def discarded_amount(self) -> Decimal | None:
+        """RULES.md order: the administered lines' discarded, else the waste line's, else
+        whole vials minus the administered amount (one vial size only), else unknown."""
+        for views in (self.administered_lines, self.waste_lines):
+            stated = [_stated_discarded(view, self.pack) for view in views]
+            known = [amount for amount in stated if amount is not None]
+            if known:
+                return sum(known, Decimal(0))
+        if self.pack is not None and self.administered_amount is not None:
+            return derived_waste(self.administered_amount, self.pack)
+        return None
+
+    @property
+    def discarded_units(self) -> int | None:
+        amount = self.discarded_amount
+        if amount is None:
+            return None
+        if self.pack is None:  # NOC: no unit size; only "nothing discarded" is known
+            return 0 if amount == 0 else None
+        return discarded_units(amount, self.pack)
+
+
+def _stated_discarded(view: LineView, pack: Pack | None) -> Decimal | None:
+    drug = view.line.drug
+    if drug is None or drug.discarded is None:
+        return None
+    if pack is None:
+        return Decimal(repr(drug.discarded)) if drug.discarded == 0 else None
+    return in_pack_units(drug.discarded, drug.dose_unit, pack)
+
+
+class ClaimContext:
+    """A claim with the reference data and the facts every rule reads."""
+
+    def __init__(self, claim: ClaimSubmitted, reference: Reference) -> None:
+        self.claim = claim
+        self.reference = reference
+        self.lines = [self._view(line) for line in claim.lines]
+        for view in self.lines:
+            view.code_is_wrong = self._code_is_wrong(view)
+
+    @property
+    def plan(self) -> PlanPolicy:
+        return self.reference.plans[self.claim.payer.plan_type]
+
+    @cached_property
+    def groups(self) -> list[DoseGroup]:
+        """Dose groups of the drug lines whose code is right for their drug."""
+        found: dict[tuple[str, date], DoseGroup] = {}
+        for view in self.lines:
+            if not view.is_drug_line or view.code_is_wrong:
+                continue
+            key = (view.line.hcpcs, view.line.service_date)
+            group = found.setdefault(key, DoseGroup(view.pack, *key))
+            target = group.waste_lines if view.is_waste_line else group.administered_lines
+            target.append(view)
+        return list(found.values())
+
+    def drug_lines(self) -> Iterator[LineView]:
+        return (view for view in self.lines if view.is_drug_line)
+
+    def flag(
+        self, rule: str, line: int | None, message: str, fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Flag:
+        """A finding of ``rule`` with the catalog's severity and reference."""
+        info = self.reference.catalog.by_id[rule]
+        chosen = severity or ("fix" if fix else info.severity)
+        if chosen not in ("fix", "hold", "info"):
+            raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")
+        finding = Finding(
+            rule=rule, severity=chosen, line=line, message=message, reference=info.reference
+        )
+        return Flag(finding, fix)
+
+    def _view(self, line: Line) -> LineView:
+        drug = line.drug
+        ndc = parse_ndc(drug.ndc) if drug and drug.ndc else None
+        named = None
+        if ndc and ndc.product:
+            named = self.reference.drug_by_ndc_product.get(ndc.product)
+        if named is None and drug and drug.name:
+            named = self.reference.drug_by_name.get(drug.name.strip().casefold())
+        return LineView(
+            line=line,
+            pack=self.reference.packs.get(line.hcpcs),
+            is_noc=line.hcpcs in self.reference.code_sets.noc_codes,
+            named_drug=named,
+            ndc=ndc,
+            modifiers=tuple(str(m).upper() for m in line.modifiers),
+        )
+
+    def _code_is_wrong(self, view: LineView) -> bool:
+        drug = view.named_drug
+        if drug is None:
+            return False
+        if view.pack is not None:
+            return drug.id != view.pack.drug.id
+        return view.is_noc and bool(self.codes_effective(drug, view.line.service_date))
+
+    def codes_effective(self, drug: Drug, day: date) -> list[Pack]:
+        return [
+            pack for pack in self.reference.codes_by_drug.get(drug.id, []) if pack.effective_on(day)
+        ]

@@ -1,0 +1,206 @@
+"""The reviewed reference data the rules read: drug packs, plan policies, code sets.
+
+Each fact lives in a TOML file under ``scrubbers/data`` with its sources; these models
+validate the files at start-up so a typo in a pack fails loudly before any claim is read.
+Adding a drug is adding a file; no rule names a code.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contracts import PlanType
+
+Container = Literal["single_dose", "multi_dose"]
+MassOrVolume = Literal["mg", "mcg", "g", "mL", "IU", "dose"]
+# 9-digit labeler+product, written 5-4 (the first 9 of the 11-digit NDC).
+NdcProduct = Annotated[str, Field(pattern=r"^\d{5}-\d{4}$")]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quantity(_Data):
+    amount: Annotated[float, Field(gt=0)]
+    unit: MassOrVolume
+
+
+class Vial(_Data):
+    """One container size. ``volume_ml`` gives the concentration for mL doses."""
+
+    amount: Annotated[float, Field(gt=0)]
+    unit: MassOrVolume
+    volume_ml: Annotated[float, Field(gt=0)] | None = None
+
+
+class Drug(_Data):
+    """A drug as the claim names it: by NDC product or by name."""
+
+    id: str
+    brand: str | None = None
+    names: Annotated[list[str], Field(min_length=1)]
+    ndc_products: list[NdcProduct] = []
+    container: Container | None = Field(None, description="absent when unverified: no waste rules")
+    vials: list[Vial] = []
+    indications: list[str] = Field([], description="ICD-10-CM prefixes without dots")
+    rems: str | None = None
+    billing: str | None = Field(None, description="how to bill a drug with no product code")
+    sources: Annotated[list[str], Field(min_length=1)]
+
+
+class Pack(_Data):
+    """A product-specific HCPCS code and the drug it describes."""
+
+    code: Annotated[str, Field(pattern=r"^[A-Z]\d{4}$")]
+    descriptor: str
+    unit: Quantity
+    effective: date | None = Field(None, description="absent when unverified: not checked")
+    end: date | None = None
+    max_units_per_day: Annotated[int, Field(gt=0)] | None = None
+    drug: Drug
+
+    def effective_on(self, day: date) -> bool:
+        return (self.effective is None or self.effective <= day) and (
+            self.end is None or day <= self.end
+        )
+
+
+class NoCodeDrug(_Data):
+    drug: Drug
+
+
+class SiteOfCare(_Data):
+    codes: list[str]
+    initial_period_days: Annotated[int, Field(ge=0)]
+
+
+class PlanPolicy(_Data):
+    plan_type: PlanType
+    prior_authorization: list[str] = []
+    ndc_required: bool
+    jz_required_from: date | None = None
+    jw_required_from: date | None = None
+    facility_pos: list[str] = Field(description="POS where the facility bills the drug")
+    site_of_care: SiteOfCare | None = None
+    sources: Annotated[list[str], Field(min_length=1)]
+
+
+class PosCode(_Data):
+    code: Annotated[str, Field(pattern=r"^\d{2}$")]
+    name: str
+    effective: date | None = None
+
+
+class CodeSets(_Data):
+    noc_codes: list[str]
+    not_for_drug_line: dict[str, str] = Field(description="modifier -> why it does not belong")
+    place_of_service: list[PosCode]
+    sources: list[str]
+
+
+class RuleInfo(_Data):
+    id: str
+    severity: Literal["fix", "hold", "info", "fix/hold"]
+    summary: str
+    reference: str
+
+
+class Catalog(_Data):
+    ruleset: str
+    rule: list[RuleInfo]
+
+    @cached_property
+    def by_id(self) -> dict[str, RuleInfo]:
+        return {info.id: info for info in self.rule}
+
+    @cached_property
+    def order(self) -> dict[str, int]:
+        return {info.id: index for index, info in enumerate(self.rule)}
+
+
+class Reference(BaseModel):
+    """Everything the rules know, indexed for the lookups they make."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    catalog: Catalog
+    packs: dict[str, Pack]
+    no_code_drugs: list[Drug]
+    plans: dict[str, PlanPolicy]
+    code_sets: CodeSets
+
+    @model_validator(mode="after")
+    def _every_plan_type_covered(self) -> Reference:
+        missing = set(PlanType.__args__) - set(self.plans)
+        if missing:
+            raise ValueError(f"no plan policy file for {sorted(missing)}")
+        return self
+
+    @cached_property
+    def drugs(self) -> dict[str, Drug]:
+        found = {pack.drug.id: pack.drug for pack in self.packs.values()}
+        found.update({drug.id: drug for drug in self.no_code_drugs})
+        return found
+
+    @cached_property
+    def drug_by_ndc_product(self) -> dict[str, Drug]:
+        return {
+            product.replace("-", ""): drug
+            for drug in self.drugs.values()
+            for product in drug.ndc_products
+        }
+
+    @cached_property
+    def drug_by_name(self) -> dict[str, Drug]:
+        return {name.strip().casefold(): drug for drug in self.drugs.values() for name in drug.names}
+
+    @cached_property
+    def codes_by_drug(self) -> dict[str, list[Pack]]:
+        found: dict[str, list[Pack]] = {}
+        for pack in self.packs.values():
+            found.setdefault(pack.drug.id, []).append(pack)
+        return found
+
+    @cached_property
+    def pos_codes(self) -> dict[str, PosCode]:
+        return {pos.code: pos for pos in self.code_sets.place_of_service}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_reference(root: Path | None = None) -> Reference:
+    """Read and validate every data file; a broken file raises naming the file."""
+    base = root or Path(__file__).parent / "data"
+    packs: dict[str, Pack] = {}
+    no_code: list[Drug] = []
+    for path in sorted((base / "drugs").glob("*.toml")):
+        data = _read(path)
+        try:
+            if "code" in data:
+                pack = Pack.model_validate(data)
+                packs[pack.code] = pack
+            else:
+                no_code.append(NoCodeDrug.model_validate(data).drug)
+        except ValueError as error:
+            raise ValueError(f"{path.name}: {error}") from error
+    plans = {}
+    for path in sorted((base / "plans").glob("*.toml")):
+        plan = PlanPolicy.model_validate(_read(path))
+        plans[plan.plan_type] = plan
+    return Reference(
+        catalog=Catalog.model_validate(_read(base / "rules.toml")),
+        packs=packs,
+        no_code_drugs=no_code,
+        plans=plans,
+        code_sets=CodeSets.model_validate(_read(base / "code_sets.toml")),
+    )

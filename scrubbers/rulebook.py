@@ -1,0 +1,16 @@
+"""The checks the engine runs, in RULES.md's table order, and the engine built from them."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from scrubbers.engine import Check, Engine
+from scrubbers.reference import load_reference
+
+CHECKS: tuple[Check, ...] = ()
+
+
+@cache
+def default_engine() -> Engine:
+    """The engine over the packaged reference data; built once per process."""
+    return Engine(load_reference(), CHECKS)
