@@ -33,7 +33,9 @@ class Submission:
     claim: ClaimSubmitted
 
 
-def decode_claim(raw: bytes, max_bytes: int = MAX_MESSAGE_BYTES) -> Submission | list[ContractError]:
+def decode_claim(
+    raw: bytes, max_bytes: int = MAX_MESSAGE_BYTES
+) -> Submission | list[ContractError]:
     if len(raw) > max_bytes:
         return [_whole(f"message is {len(raw)} bytes; the limit is {max_bytes}")]
     depth = _nesting_depth(raw)

@@ -55,6 +55,7 @@ class ClaimInvalid(BaseModel):
         errors: list[ContractError],
         received_at: datetime,
     ) -> ClaimInvalid:
+        encoding: Literal["utf-8", "base64"]
         try:
             text, encoding = raw.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
@@ -65,5 +66,5 @@ class ClaimInvalid(BaseModel):
             source=source,
             errors=errors,
             raw=text,
-            raw_encoding=encoding,  # type: ignore[arg-type]
+            raw_encoding=encoding,
         )

@@ -74,6 +74,11 @@ def derived_waste(administered: Decimal, pack: Pack) -> Decimal | None:
     return vials * size - administered
 
 
+def amount_text(amount: Decimal) -> str:
+    """``4`` for 4.0, ``0.5`` for 0.50: amounts as a person writes them."""
+    return f"{amount.normalize():f}"
+
+
 def money(amount: Decimal) -> str:
     return str(amount.quantize(CENT, ROUND_HALF_UP))
 

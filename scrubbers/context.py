@@ -26,6 +26,7 @@ class LineView:
     pack: Pack | None
     is_noc: bool
     named_drug: Drug | None  # identified by NDC or name; None when neither identifies one
+    named_by: str | None  # "NDC 64406-0008-01" or "name 'Tysabri'", for messages
     ndc: ParsedNdc | None
     modifiers: tuple[str, ...]  # upper-case, as compared
 
@@ -70,7 +71,7 @@ class LineView:
     code_is_wrong: bool = False
 
 
-@dataclass(slots=True)
+@dataclass
 class DoseGroup:
     """One code on one service date: where amounts add up and waste is counted."""
 
@@ -129,8 +130,8 @@ def _stated_discarded(view: LineView, pack: Pack | None) -> Decimal | None:
     drug = view.line.drug
     if drug is None or drug.discarded is None:
         return None
-    if pack is None:
-        return Decimal(repr(drug.discarded)) if drug.discarded == 0 else None
+    if pack is None:  # NOC: no unit to convert to; the amount as written
+        return Decimal(repr(drug.discarded))
     return in_pack_units(drug.discarded, drug.dose_unit, pack)
 
 
@@ -165,7 +166,11 @@ class ClaimContext:
         return (view for view in self.lines if view.is_drug_line)
 
     def flag(
-        self, rule: str, line: int | None, message: str, fix: Fix | None = None,
+        self,
+        rule: str,
+        line: int | None,
+        message: str,
+        fix: Fix | None = None,
         severity: Severity | None = None,
     ) -> Flag:
         """A finding of ``rule`` with the catalog's severity and reference."""
@@ -181,16 +186,19 @@ class ClaimContext:
     def _view(self, line: Line) -> LineView:
         drug = line.drug
         ndc = parse_ndc(drug.ndc) if drug and drug.ndc else None
-        named = None
+        named, named_by = None, None
         if ndc and ndc.product:
             named = self.reference.drug_by_ndc_product.get(ndc.product)
+            named_by = f"NDC {drug.ndc}" if drug else None
         if named is None and drug and drug.name:
             named = self.reference.drug_by_name.get(drug.name.strip().casefold())
+            named_by = f"name '{drug.name.strip()}'"
         return LineView(
             line=line,
             pack=self.reference.packs.get(line.hcpcs),
             is_noc=line.hcpcs in self.reference.code_sets.noc_codes,
             named_drug=named,
+            named_by=named_by if named else None,
             ndc=ndc,
             modifiers=tuple(str(m).upper() for m in line.modifiers),
         )

@@ -11,7 +11,7 @@ import tomllib
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,6 +54,11 @@ class Drug(_Data):
     billing: str | None = Field(None, description="how to bill a drug with no product code")
     sources: Annotated[list[str], Field(min_length=1)]
 
+    @property
+    def label(self) -> str:
+        """How messages name the drug: generic name, then brand."""
+        return f"{self.names[0]} ({self.brand})" if self.brand else self.names[0]
+
 
 class Pack(_Data):
     """A product-specific HCPCS code and the drug it describes."""
@@ -65,6 +70,11 @@ class Pack(_Data):
     end: date | None = None
     max_units_per_day: Annotated[int, Field(gt=0)] | None = None
     drug: Drug
+
+    @property
+    def label(self) -> str:
+        """``J2323 (natalizumab (Tysabri), per 1 mg)``: code, drug and billing unit."""
+        return f"{self.code} ({self.drug.label}, per {self.unit.amount:g} {self.unit.unit})"
 
     def effective_on(self, day: date) -> bool:
         return (self.effective is None or self.effective <= day) and (
@@ -100,6 +110,7 @@ class PosCode(_Data):
 
 class CodeSets(_Data):
     noc_codes: list[str]
+    hospital_outpatient_pos: list[str] = Field(description="POS of hospital outpatient sites")
     not_for_drug_line: dict[str, str] = Field(description="modifier -> why it does not belong")
     place_of_service: list[PosCode]
     sources: list[str]
@@ -138,7 +149,7 @@ class Reference(BaseModel):
 
     @model_validator(mode="after")
     def _every_plan_type_covered(self) -> Reference:
-        missing = set(PlanType.__args__) - set(self.plans)
+        missing = set(get_args(PlanType)) - set(self.plans)
         if missing:
             raise ValueError(f"no plan policy file for {sorted(missing)}")
         return self
@@ -159,7 +170,9 @@ class Reference(BaseModel):
 
     @cached_property
     def drug_by_name(self) -> dict[str, Drug]:
-        return {name.strip().casefold(): drug for drug in self.drugs.values() for name in drug.names}
+        return {
+            name.strip().casefold(): drug for drug in self.drugs.values() for name in drug.names
+        }
 
     @cached_property
     def codes_by_drug(self) -> dict[str, list[Pack]]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
+from scrubbers import code, modifiers, units
 from scrubbers.engine import Check, Engine
 from scrubbers.reference import load_reference
 
-CHECKS: tuple[Check, ...] = ()
+CHECKS: tuple[Check, ...] = (code.check, units.check, modifiers.check)
 
 
 @cache

@@ -1,0 +1,153 @@
+"""Prior authorization and REMS (RULES.md, "Authorization and REMS").
+
+These are code-specific rules, judged on administered lines whose code is right for their
+drug (``code_pack``): a waste line follows its administered line, and a line with a wrong
+code is judged only after CODE.DRUG_MISMATCH has fixed it.
+
+Choices where RULES.md is silent:
+
+- Every AUTH.* rule applies only to codes in the plan's ``prior_authorization`` list: an
+  authorization the plan does not ask for is not the payer's concern, so an expired or short
+  one on, say, a Medicare Part B claim must not hold it.
+- AUTH.MISSING and AUTH.EXPIRED are reported once per code and service date, on the
+  lowest-numbered administered line of that code and date: each date is a visit the payer
+  authorizes or not, and one finding per visit is what a billing specialist works.
+- AUTH.UNITS_EXCEEDED: each service date's administered units count against exactly one
+  authorization, the one with the most units among those that list the code and cover the
+  date (so no dose is counted twice). An authorization without ``units`` sets no limit; when
+  one covers a date, that date is not judged. An authorization is exceeded when the units of
+  the dates it judges add up to more than its units; reported once per authorization, on the
+  lowest-numbered administered line of the earliest date it judges.
+- REMS.NOT_ATTESTED is reported once per code, on its lowest-numbered administered line:
+  REMS enrolment is per patient and program, not per visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from contracts.submitted import PriorAuthorization
+from scrubbers.context import ClaimContext, DoseGroup, LineView
+from scrubbers.flags import Flag
+
+REMS_ATTESTATION = "rems_enrolled"
+
+
+def check(ctx: ClaimContext) -> Iterator[Flag]:
+    by_code = _judged_groups(ctx)
+    if not by_code:
+        return
+    required = {code.strip().upper() for code in ctx.plan.prior_authorization}
+    for code, groups in by_code.items():
+        if code in required:
+            yield from _authorization(ctx, code, groups)
+        yield from _rems(ctx, groups)
+
+
+def _judged_groups(ctx: ClaimContext) -> dict[str, list[DoseGroup]]:
+    """Dose groups with a right code and at least one administered line, by code and date."""
+    by_code: dict[str, list[DoseGroup]] = {}
+    for group in sorted(ctx.groups, key=lambda group: (group.code, group.service_date)):
+        if group.pack is not None and group.administered_lines:
+            by_code.setdefault(group.code, []).append(group)
+    return by_code
+
+
+def _authorization(ctx: ClaimContext, code: str, groups: list[DoseGroup]) -> Iterator[Flag]:
+    listing = [auth for auth in ctx.claim.prior_authorizations if _lists(auth, code)]
+    if not listing:
+        plan = ctx.claim.payer.plan_type.replace("_", " ")
+        for group in groups:
+            yield ctx.flag(
+                "AUTH.MISSING",
+                _first_line(group),
+                f"{code} on {group.service_date}: the {plan} plan requires prior authorization "
+                f"for {code} and no authorization on the claim lists it; obtain one and add its "
+                "number, dates and units to the claim.",
+            )
+        return
+    covered: list[tuple[DoseGroup, list[PriorAuthorization]]] = []
+    for group in groups:
+        covering = [auth for auth in listing if auth.covers(group.service_date)]
+        if covering:
+            covered.append((group, covering))
+        else:
+            yield _expired(ctx, code, group, listing)
+    yield from _units_exceeded(ctx, code, covered)
+
+
+def _expired(
+    ctx: ClaimContext, code: str, group: DoseGroup, listing: list[PriorAuthorization]
+) -> Flag:
+    windows = "; ".join(f"{auth.number} {auth.start} to {auth.end}" for auth in listing)
+    return ctx.flag(
+        "AUTH.EXPIRED",
+        _first_line(group),
+        f"{code} on {group.service_date}: no authorization for {code} covers this date "
+        f"({windows}); obtain a new or extended authorization, or correct the service date.",
+    )
+
+
+def _units_exceeded(
+    ctx: ClaimContext, code: str, covered: list[tuple[DoseGroup, list[PriorAuthorization]]]
+) -> Iterator[Flag]:
+    judged: dict[int, list[DoseGroup]] = {}  # by id(): the models are not hashable
+    judges: dict[int, PriorAuthorization] = {}
+    for group, covering in covered:
+        if any(auth.units is None for auth in covering):
+            continue  # an authorization without units sets no limit on this date
+        judge = max(covering, key=lambda auth: auth.units or 0.0)
+        judges[id(judge)] = judge
+        judged.setdefault(id(judge), []).append(group)
+    for key, groups in judged.items():
+        auth = judges[key]
+        billed = sum(group.administered_units for group in groups)
+        if auth.units is not None and billed > auth.units:
+            yield ctx.flag(
+                "AUTH.UNITS_EXCEEDED",
+                _first_line(groups[0]),
+                f"{code} on {_dates(group.service_date for group in groups)}: "
+                f"{_number(billed)} units billed, authorization {auth.number} "
+                f"({auth.start} to {auth.end}) covers {_number(auth.units)}; request more "
+                "units or bill within the authorization.",
+            )
+
+
+def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
+    pack = groups[0].pack
+    if pack is None or pack.drug.rems is None or _attested(ctx, REMS_ATTESTATION):
+        return
+    first = min((view for group in groups for view in group.administered_lines), key=_number_of)
+    yield ctx.flag(
+        "REMS.NOT_ATTESTED",
+        first.number,
+        f"{pack.code} ({pack.drug.names[0]}) is dispensed under the {pack.drug.rems} REMS "
+        f"program and the claim lacks the {REMS_ATTESTATION} attestation; confirm the "
+        f"prescriber, site and patient are enrolled, then add {REMS_ATTESTATION}.",
+    )
+
+
+def _attested(ctx: ClaimContext, attestation: str) -> bool:
+    return any(given.strip().lower() == attestation for given in ctx.claim.attestations)
+
+
+def _lists(auth: PriorAuthorization, code: str) -> bool:
+    return any(listed.strip().upper() == code for listed in auth.hcpcs)
+
+
+def _first_line(group: DoseGroup) -> int:
+    return min(view.number for view in group.administered_lines)
+
+
+def _number_of(view: LineView) -> int:
+    return view.number
+
+
+def _dates(dates: Iterable[date]) -> str:
+    return ", ".join(str(day) for day in dates)
+
+
+def _number(value: float) -> str:
+    """300.0 -> "300"; 2.5 -> "2.5": units as a person writes them."""
+    return f"{value:g}" if value != int(value) else str(int(value))

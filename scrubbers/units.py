@@ -1,0 +1,112 @@
+"""Units (RULES.md): billed units follow the dose; waste units follow the discarded amount.
+
+Billing units round up and discarded units round down (CMS: units are never fractional),
+per line for the administered amount and per code and date for the waste.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from scrubbers.amounts import amount_text, billing_units, decimal, in_pack_units, money
+from scrubbers.context import ClaimContext, DoseGroup, LineView
+from scrubbers.flags import Flag, RemoveLine, SetLineFields
+from scrubbers.reference import Pack
+
+
+def check(ctx: ClaimContext) -> Iterator[Flag]:
+    fixed: set[int] = set()
+    for group in ctx.groups:
+        if group.pack is None:
+            continue
+        for view in group.administered_lines:
+            flag = _dose_mismatch(ctx, view, group.pack)
+            if flag:
+                fixed.add(view.number)
+                yield flag
+        flag = _waste_mismatch(ctx, group, group.pack)
+        if flag:
+            fixed.add(flag.finding.line or 0)
+            yield flag
+        if group.pack.max_units_per_day is not None:
+            yield from _max_exceeded(ctx, group, group.pack.max_units_per_day)
+    for view in ctx.drug_lines():
+        if view.number not in fixed and not float(view.line.units).is_integer():
+            yield ctx.flag(
+                "UNITS.FRACTIONAL",
+                view.number,
+                f"{view.line.hcpcs}: {view.line.units:g} units is not a whole number and the "
+                "amounts on the line do not say what it should be: bill whole units "
+                "(administered rounded up, discarded rounded down).",
+            )
+
+
+def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None:
+    drug = view.line.drug
+    amount = in_pack_units(drug.administered, drug.dose_unit, pack) if drug else None
+    if drug is None or amount is None or amount <= 0:
+        return None  # an unknown or zero dose gives no units to set
+    units = billing_units(amount, pack)
+    if view.line.units == units:
+        return None
+    return ctx.flag(
+        "UNITS.DOSE_MISMATCH",
+        view.number,
+        f"{pack.code} is billed per {pack.unit.amount:g} {pack.unit.unit}: "
+        f"{drug.administered:g} {drug.dose_unit} administered is {units} units, "
+        f"not {view.line.units:g}.",
+        fix=SetLineFields(view.number, {"units": units}),
+    )
+
+
+def price_per_unit(group: DoseGroup, pack: Pack) -> Decimal | None:
+    """The first administered line's charge over its units, after any units fix."""
+    first = group.first_administered
+    if first is None:
+        return None
+    drug = first.line.drug
+    amount = in_pack_units(drug.administered, drug.dose_unit, pack) if drug else None
+    units = billing_units(amount, pack) if amount and amount > 0 else first.line.units
+    return Decimal(first.line.charge) / decimal(units)
+
+
+def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | None:
+    units, amount = group.discarded_units, group.discarded_amount
+    if not group.waste_lines or units is None or amount is None:
+        return None
+    waste = group.waste_lines[0]
+    if waste.line.units == units:
+        return None
+    said = (
+        f"{pack.code} on {group.service_date}: {amount_text(amount)} {pack.unit.unit} "
+        f"discarded is {units} waste units (rounded down), not {waste.line.units:g}"
+    )
+    if units == 0:
+        return ctx.flag(
+            "UNITS.WASTE_MISMATCH",
+            waste.number,
+            f"{said}: less than one unit is not billed, so the JW line goes.",
+            fix=RemoveLine(waste.number),
+        )
+    price = price_per_unit(group, pack) or Decimal(waste.line.charge) / decimal(waste.line.units)
+    charge = money(price * units)
+    return ctx.flag(
+        "UNITS.WASTE_MISMATCH",
+        waste.number,
+        f"{said}; the charge becomes {charge} at the administered line's price per unit.",
+        fix=SetLineFields(waste.number, {"units": units, "charge": charge}),
+    )
+
+
+def _max_exceeded(ctx: ClaimContext, group: DoseGroup, maximum: int) -> Iterator[Flag]:
+    first = group.first_administered
+    if first is None or group.administered_units <= maximum:
+        return
+    yield ctx.flag(
+        "UNITS.MAX_EXCEEDED",
+        first.number,
+        f"{group.code} on {group.service_date}: {group.administered_units:g} units administered "
+        f"exceed the maximum of {maximum} per day; check the dose and the units, or attach "
+        "the documentation of medical necessity.",
+    )
