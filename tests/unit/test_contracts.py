@@ -1,0 +1,119 @@
+"""claim.submitted/v1 as CONTRACT.md states it: what is accepted, what is rejected and how."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts import ContractError, Submission, decode_claim
+from contracts.schemas import json_schemas
+from tests.claims import claim, drug_line
+
+GOLDEN = [
+    json.loads(line)
+    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").read_text().splitlines()
+]
+
+
+def errors_of(document: Any) -> list[ContractError]:
+    result = decode_claim(json.dumps(document).encode())
+    assert not isinstance(result, Submission), "expected a contract error"
+    return result
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])
+def test_golden_claims_are_accepted_unless_expected_invalid(case: dict[str, Any]) -> None:
+    result = decode_claim(json.dumps(case["claim"]).encode())
+    assert isinstance(result, Submission) is (case["expect"]["outcome"] != "invalid")
+
+
+def with_line(**fields: Any) -> dict[str, Any]:
+    line = drug_line()
+    line.update(fields)
+    return claim(line)
+
+
+@pytest.mark.parametrize(
+    ("document", "path"),
+    [
+        (claim(claim_type="institutional"), "claim_type"),
+        (claim(schema="claim.submitted/v2"), "schema"),
+        (claim(claim_id="C" * 39), "claim_id"),
+        (claim(revision="1"), "revision"),
+        (claim(revision=0), "revision"),
+        (claim(submitted_at="2026-11-03T14:05:00"), "submitted_at"),
+        (claim(billing_provider={"npi": "1234567890"}), "billing_provider.npi"),
+        (claim(place_of_service="1"), "place_of_service"),
+        (claim(diagnoses=[]), "diagnoses"),
+        (claim(diagnoses=["G35.A"] * 13), "diagnoses"),
+        (claim(drug_line(), drug_line()), "lines"),
+        (claim(*[drug_line(number=n) for n in range(1, 52)]), "lines"),
+        (with_line(units=0), "lines.0.units"),
+        (with_line(units=True), "lines.0.units"),
+        (with_line(charge="12.5"), "lines.0.charge"),
+        (with_line(hcpcs="j2323"), "lines.0.hcpcs"),
+        (with_line(service_date="11/02/2026"), "lines.0.service_date"),
+        (with_line(diagnosis_pointers=[1, 1, 1, 1, 1]), "lines.0.diagnosis_pointers"),
+        (with_line(drug={"ndc": "6" * 21}), "lines.0.drug.ndc"),
+        (with_line(drug={"dose_unit": "ml"}), "lines.0.drug.dose_unit"),
+        (
+            claim(
+                prior_authorizations=[
+                    {"number": "P", "hcpcs": ["J2323"], "start": "2026-12-01", "end": "2026-11-01"}
+                ]
+            ),
+            "prior_authorizations.0",
+        ),
+    ],
+)
+def test_contract_rejects_with_the_path(document: dict[str, Any], path: str) -> None:
+    assert path in [error.path for error in errors_of(document)]
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        (b"{not json", "not UTF-8 JSON"),
+        (b"\xff\xfe\x00", "not UTF-8 JSON"),
+        (b"[1, 2]", "expected a JSON object"),
+        (b"[" * 64 + b"]" * 64, "nested 64 levels"),
+        (b" " * 1_000_001, "limit is 1000000"),
+    ],
+)
+def test_undecodable_messages_are_rejected_whole(raw: bytes, words: str) -> None:
+    result = decode_claim(raw)
+    assert isinstance(result, list)
+    assert words in result[0].message
+    assert result[0].path == ""
+
+
+def test_errors_never_echo_patient_values() -> None:
+    document = claim()
+    document["patient"] = {
+        "member_id": "",
+        "first_name": "Zelda",
+        "last_name": "Quintero",
+        "birth_date": "14/03/1979",
+        "sex": "X",
+    }
+    text = " ".join(f"{e.path} {e.message}" for e in errors_of(document))
+    assert "patient.birth_date" in text
+    for value in ("Zelda", "Quintero", "14/03/1979", "'X'"):
+        assert value not in text
+
+
+def test_unknown_fields_and_optional_parts_are_accepted() -> None:
+    document = claim(x_custom={"a": 1}, attestations=["rems_enrolled", "future_value"])
+    del document["attestations"]
+    assert isinstance(decode_claim(json.dumps(document).encode()), Submission)
+
+
+def test_json_schema_is_exported_for_the_three_events() -> None:
+    schemas = json_schemas()
+    assert sorted(schemas) == ["claim.invalid.v1", "claim.scrubbed.v1", "claim.submitted.v1"]
+    submitted = schemas["claim.submitted.v1"]
+    assert {"schema", "event_id", "claim_id", "lines", "patient"} <= set(submitted["required"])
+    assert "outcome" in schemas["claim.scrubbed.v1"]["properties"]

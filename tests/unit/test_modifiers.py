@@ -1,0 +1,124 @@
+"""MOD.*: shapes on any line, and the JW/JZ waste rules by plan, date and container."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scrubbers.engine import Engine
+from scrubbers.reference import Reference
+from scrubbers.rulebook import CHECKS, default_engine
+from tests.claims import NOW, claim, drug_line, rules, scrub, submission
+
+
+def elosulfase(**overrides: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "hcpcs": "J1322",
+        "units": 46,
+        "name": "elosulfase alfa",
+        "ndc": None,
+        "charge": "1840.00",
+        "administered": 46,
+        "discarded": 4,
+        "modifiers": [],
+    }
+    fields.update(overrides)
+    return drug_line(**fields)
+
+
+def test_duplicates_compare_upper_case() -> None:
+    result = scrub(claim(drug_line(modifiers=["jz", "JZ"])))
+    assert "MOD.DUPLICATE" in rules(result, "fix")
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][0]["modifiers"] == ["jz"]
+
+
+def test_invalid_modifier_keeps_waste_rules_off_the_line() -> None:
+    result = scrub(claim(drug_line(modifiers=["-POS"])))
+    assert "MOD.INVALID" in rules(result, "hold")
+    assert "MOD.JZ_MISSING" not in rules(result)
+
+
+@pytest.mark.parametrize(
+    ("service_date", "required"), [("2023-06-30", False), ("2023-07-01", True)]
+)
+def test_medicare_requires_jz_from_2023_07_01(service_date: str, required: bool) -> None:
+    result = scrub(claim(drug_line(modifiers=[], service_date=service_date)))
+    assert ("MOD.JZ_MISSING" in rules(result)) is required
+
+
+def test_commercial_plans_do_not_require_jz() -> None:
+    document = claim(drug_line(modifiers=[]), payer={"id": "C", "plan_type": "commercial"})
+    assert "MOD.JZ_MISSING" not in rules(scrub(document))
+
+
+def test_waste_below_one_unit_gets_jz_not_a_jw_line() -> None:
+    result = scrub(claim(elosulfase(discarded=0.5), diagnoses=["E76.210"]))
+    assert "MOD.JZ_MISSING" in rules(result, "fix")
+    assert "MOD.JW_LINE_MISSING" not in rules(result)
+
+
+def test_jw_line_keeps_the_discarded_amount_in_the_dose_unit() -> None:
+    line = elosulfase(administered=0.046, discarded=0.004, dose_unit="g")
+    result = scrub(claim(line, diagnoses=["E76.210"]))
+    assert result.corrected_claim is not None
+    waste = result.corrected_claim["lines"][1]
+    assert (waste["units"], waste["drug"]["discarded"], waste["drug"]["dose_unit"]) == (
+        4,
+        0.004,
+        "g",
+    )
+    assert (waste["number"], waste["modifiers"], waste["charge"]) == (2, ["JW"], "160.00")
+
+
+def test_jz_with_unknown_waste_and_a_waste_line_is_removed() -> None:
+    administered = elosulfase(discarded=None, administered=None, modifiers=["JZ"])
+    waste = elosulfase(
+        number=2, units=4, charge="160.00", administered=0, discarded=None, modifiers=["JW"]
+    )
+    result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
+    assert "MOD.JZ_WITH_WASTE" in rules(result, "fix")
+
+
+def test_noc_waste_needs_a_person() -> None:
+    line = drug_line(
+        hcpcs="J3590",
+        units=1,
+        name="dupilumab",
+        ndc="00024-5911-01",
+        administered=200,
+        discarded=100,
+        modifiers=[],
+    )
+    result = scrub(claim(line, diagnoses=["L20.9"]))
+    assert "MOD.NOC_WASTE_LINE_MISSING" in rules(result, "hold")
+
+
+def test_multi_dose_drug_loses_jw_and_jz() -> None:
+    reference = default_engine().reference
+    pack = reference.packs["J2323"]
+    multi = pack.model_copy(
+        update={"drug": pack.drug.model_copy(update={"container": "multi_dose"})}
+    )
+    packs = {**reference.packs, "J2323": multi}
+    fields = {name: getattr(reference, name) for name in Reference.model_fields}
+    engine = Engine(Reference(**{**fields, "packs": packs}), CHECKS)
+    result = engine.scrub(submission(claim(drug_line(modifiers=["JZ"]))), NOW)
+    assert "MOD.WASTE_MODIFIER_NOT_APPLICABLE" in rules(result, "fix")
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][0]["modifiers"] == []
+
+
+def test_non_drug_lines_keep_their_25() -> None:
+    em = {
+        "number": 1,
+        "hcpcs": "99214",
+        "modifiers": ["25"],
+        "units": 1,
+        "charge": "152.00",
+        "service_date": "2026-11-02",
+        "diagnosis_pointers": [1],
+    }
+    result = scrub(claim(em, drug_line(number=2)))
+    assert result.outcome == "pass", rules(result)

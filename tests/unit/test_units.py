@@ -1,0 +1,119 @@
+"""UNITS.*: conversion, CMS rounding, and amounts that add up per code and date."""
+
+from __future__ import annotations
+
+import pytest
+
+from scrubbers import units
+from tests.claims import claim, drug_line, flags, rules, scrub
+
+
+@pytest.mark.parametrize(
+    ("administered", "dose_unit"),
+    [(0.3, "g"), (300000, "mcg"), (15, "mL"), (300, "mg")],
+)
+def test_dose_converts_exactly_to_mg(administered: float, dose_unit: str) -> None:
+    document = claim(drug_line(units=300, administered=administered, dose_unit=dose_unit))
+    assert "UNITS.DOSE_MISMATCH" not in rules(scrub(document))
+
+
+def test_half_a_vial_in_ml_is_150_units() -> None:
+    result = scrub(claim(drug_line(units=15, administered=7.5, dose_unit="mL", discarded=None)))
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][0]["units"] == 150
+
+
+def test_billing_units_round_up_for_a_50_mg_unit() -> None:
+    line = drug_line(
+        hcpcs="J2320", units=1, name="nandrolone", ndc=None, administered=75, modifiers=[]
+    )
+    result = scrub(claim(line, diagnoses=["D63.1"]))
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][0]["units"] == 2  # 75 mg / 50 mg = 1.5 -> 2
+
+
+def test_ml_without_a_vial_concentration_sets_no_units() -> None:
+    line = drug_line(hcpcs="J2315", name="naltrexone", ndc=None, administered=4, dose_unit="mL")
+    assert [f.finding.rule for f in flags(claim(line), units.check)] == []
+
+
+def test_discarded_units_round_down_on_the_waste_line() -> None:
+    administered = drug_line(
+        hcpcs="J1322",
+        units=46,
+        name="elosulfase alfa",
+        ndc=None,
+        charge="1840.00",
+        administered=46,
+        discarded=4.5,
+        modifiers=[],
+    )
+    waste = drug_line(
+        number=2,
+        hcpcs="J1322",
+        units=5,
+        name="elosulfase alfa",
+        ndc=None,
+        charge="200.00",
+        administered=0,
+        discarded=4.5,
+        modifiers=["JW"],
+    )
+    result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][1]["units"] == 4
+    assert result.corrected_claim["lines"][1]["charge"] == "160.00"
+
+
+def test_waste_below_one_unit_removes_the_jw_line() -> None:
+    administered = drug_line(
+        hcpcs="J1322",
+        units=46,
+        name="elosulfase alfa",
+        ndc=None,
+        charge="1840.00",
+        administered=46,
+        discarded=0.5,
+        modifiers=[],
+    )
+    waste = drug_line(
+        number=2,
+        hcpcs="J1322",
+        units=1,
+        name="elosulfase alfa",
+        ndc=None,
+        charge="40.00",
+        administered=0,
+        discarded=0.5,
+        modifiers=["JW"],
+    )
+    result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
+    assert "UNITS.WASTE_MISMATCH" in rules(result, "fix")
+    assert result.corrected_claim is not None
+    assert [line["number"] for line in result.corrected_claim["lines"]] == [1]
+
+
+def test_max_units_add_up_over_lines_of_one_code_and_date() -> None:
+    first = drug_line(units=200, administered=200)
+    second = drug_line(number=2, units=200, administered=200)
+    result = scrub(claim(first, second))
+    held = [f for f in result.findings if f.rule == "UNITS.MAX_EXCEEDED"]
+    assert [(f.line, f.severity) for f in held] == [(1, "hold")]
+
+
+def test_max_units_do_not_add_up_across_dates() -> None:
+    first = drug_line(units=200, administered=200)
+    second = drug_line(number=2, units=200, administered=200, service_date="2026-11-30")
+    assert "UNITS.MAX_EXCEEDED" not in rules(scrub(claim(first, second)))
+
+
+def test_fractional_units_without_a_dose_hold() -> None:
+    line = drug_line(units=2.5, administered=None, discarded=None)
+    result = scrub(claim(line))
+    assert "UNITS.FRACTIONAL" in rules(result, "hold")
+
+
+def test_fractional_units_with_a_dose_are_fixed_not_held() -> None:
+    result = scrub(claim(drug_line(units=299.5)))
+    assert "UNITS.DOSE_MISMATCH" in rules(result, "fix")
+    assert "UNITS.FRACTIONAL" not in rules(result)
