@@ -1,0 +1,1 @@
+"""The I/O shell around the rules: FastStream worker, settings, logging and the CLI."""

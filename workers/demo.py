@@ -1,0 +1,144 @@
+"""``claimscrub demo``: the example claims through a real broker and the real worker.
+
+It plays all three parties in one process: the PM system (a plain producer publishing
+``examples/*.json``), the worker (the same ``build_broker`` as ``claimscrub run``) and the
+billing queues (a plain consumer reading the result topics from their end, so results of
+earlier runs on a reused broker are not mistaken for this run's).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from rich.console import Console
+
+from workers.app import build_broker
+from workers.inputs import claim_key
+from workers.kafka import client_options, ensure_topics, topic_partitions
+from workers.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+class DemoTimeout(Exception):
+    """Not every published claim had a result in time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """One example as sent: what identifies its result on the way back."""
+
+    name: str
+    claim_id: str | None
+    event_id: str | None
+    partition: int
+    offset: int
+
+
+async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> None:
+    """Publish every example, wait for one result each, print one line per claim."""
+    files = sorted(EXAMPLES.glob("*.json"))
+    await ensure_topics(settings, [settings.CLAIMSCRUB_TOPIC_SUBMITTED, *settings.result_topics()])
+    reader = await _results_reader(settings)
+    worker = build_broker(settings)
+    try:
+        await worker.start()
+        published = await _publish(settings, files)
+        results = await _collect(reader, published, timeout_s)
+    finally:
+        await worker.stop()
+        await reader.stop()
+    for item in published:
+        _print_line(console, item, *results[item.name])
+
+
+async def _results_reader(settings: Settings) -> AIOKafkaConsumer:
+    partitions = await topic_partitions(settings, settings.result_topics())
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
+    await consumer.start()
+    consumer.assign(partitions)
+    for partition, end in (await consumer.end_offsets(partitions)).items():
+        consumer.seek(partition, end)
+    return consumer
+
+
+async def _publish(settings: Settings, files: list[Path]) -> list[Published]:
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
+    await producer.start()
+    try:
+        published = []
+        for path in files:
+            raw = path.read_bytes()
+            key = claim_key(raw)
+            meta = await producer.send_and_wait(settings.CLAIMSCRUB_TOPIC_SUBMITTED, raw, key=key)
+            published.append(
+                Published(
+                    name=path.name,
+                    claim_id=key.decode() if key else None,
+                    event_id=_event_id(raw),
+                    partition=meta.partition,
+                    offset=meta.offset,
+                )
+            )
+        return published
+    finally:
+        await producer.stop()
+
+
+async def _collect(
+    reader: AIOKafkaConsumer, published: list[Published], timeout_s: float
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Results by example name: (topic, result document)."""
+    by_event = {item.event_id: item.name for item in published if item.event_id}
+    by_position: dict[tuple[Any, Any], str] = {
+        (item.partition, item.offset): item.name for item in published
+    }
+    results: dict[str, tuple[str, dict[str, Any]]] = {}
+    deadline = time.monotonic() + timeout_s
+    while len(results) < len(published):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            missing = sorted({item.name for item in published} - results.keys())
+            msg = f"no result within {timeout_s:.0f} s for: {', '.join(missing)}"
+            raise DemoTimeout(msg)
+        batches = await reader.getmany(timeout_ms=int(min(remaining, 1.0) * 1000))
+        for records in batches.values():
+            for record in records:
+                document = orjson.loads(record.value)
+                source = document.get("source") or {}
+                name = by_event.get(document.get("source_event_id")) or by_position.get(
+                    (source.get("partition"), source.get("offset"))
+                )
+                if name is not None:
+                    results.setdefault(name, (record.topic, document))
+    return results
+
+
+def _event_id(raw: bytes) -> str | None:
+    try:
+        document = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    event_id = document.get("event_id") if isinstance(document, dict) else None
+    return event_id if isinstance(event_id, str) else None
+
+
+STYLES = {"pass": "green", "fix_suggested": "yellow", "hold": "red", "invalid": "magenta"}
+
+
+def _print_line(console: Console, item: Published, topic: str, result: dict[str, Any]) -> None:
+    outcome = result.get("outcome", "invalid")
+    if outcome == "invalid":
+        detail = "; ".join(f"{e['path'] or '<message>'}: {e['message']}" for e in result["errors"])
+    else:
+        detail = ", ".join(finding["rule"] for finding in result["findings"]) or "-"
+    console.print(
+        f"{item.claim_id or '-':<18} [{STYLES[outcome]}]{topic:<28}[/] {detail}",
+        highlight=False,
+        soft_wrap=True,
+    )

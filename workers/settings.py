@@ -1,0 +1,105 @@
+"""Worker configuration from the environment (12-factor), and its mapping to FastStream.
+
+Every knob is an environment variable so the same image runs against the local broker, a
+test broker with per-test topic names, and a managed cluster with SASL/TLS. Defaults match
+CONTRACT.md's topic names.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Literal
+
+from aiokafka.helpers import create_ssl_context
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from contracts import Outcome
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+_SASL: dict[SaslMechanism, type[SASLPlaintext | SASLScram256 | SASLScram512]] = {
+    "PLAIN": SASLPlaintext,
+    "SCRAM-SHA-256": SASLScram256,
+    "SCRAM-SHA-512": SASLScram512,
+}
+
+
+class Settings(BaseSettings):
+    """One worker's configuration; field names are the environment variable names."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    KAFKA_BOOTSTRAP_SERVERS: str = "localhost:9092"
+    KAFKA_SECURITY_PROTOCOL: SecurityProtocol = "PLAINTEXT"
+    KAFKA_SASL_MECHANISM: SaslMechanism = "PLAIN"
+    KAFKA_SASL_USERNAME: str | None = None
+    KAFKA_SASL_PASSWORD: SecretStr | None = None
+    KAFKA_SSL_CAFILE: str | None = None
+    KAFKA_SSL_CERTFILE: str | None = None
+    KAFKA_SSL_KEYFILE: str | None = None
+
+    CLAIMSCRUB_TOPIC_SUBMITTED: str = "claims.submitted"
+    CLAIMSCRUB_TOPIC_PASS: str = "claims.scrub.pass"
+    CLAIMSCRUB_TOPIC_FIX_SUGGESTED: str = "claims.scrub.fix-suggested"
+    CLAIMSCRUB_TOPIC_HOLD: str = "claims.scrub.hold"
+    CLAIMSCRUB_TOPIC_INVALID: str = "claims.scrub.invalid"
+    CLAIMSCRUB_GROUP_ID: str = "claimscrub"
+    CLAIMSCRUB_LOG_LEVEL: LogLevel = "INFO"
+    CLAIMSCRUB_BATCH_MAX_RECORDS: int = Field(500, ge=1, le=10_000)
+    CLAIMSCRUB_BATCH_TIMEOUT_MS: int = Field(200, ge=1, le=60_000)
+    CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S: float = Field(5.0, ge=0, le=300)
+
+    @model_validator(mode="after")
+    def _sasl_has_credentials(self) -> Settings:
+        if self.KAFKA_SECURITY_PROTOCOL.startswith("SASL_") and not (
+            self.KAFKA_SASL_USERNAME and self.KAFKA_SASL_PASSWORD
+        ):
+            msg = (
+                f"KAFKA_SECURITY_PROTOCOL={self.KAFKA_SECURITY_PROTOCOL} needs "
+                "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"
+            )
+            raise ValueError(msg)
+        return self
+
+    def outcome_topics(self) -> dict[Outcome, str]:
+        return {
+            "pass": self.CLAIMSCRUB_TOPIC_PASS,
+            "fix_suggested": self.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
+            "hold": self.CLAIMSCRUB_TOPIC_HOLD,
+        }
+
+    def result_topics(self) -> list[str]:
+        """Every topic the worker writes to: the three outcomes and the dead letter."""
+        return [*self.outcome_topics().values(), self.CLAIMSCRUB_TOPIC_INVALID]
+
+    def security(self) -> BaseSecurity | None:
+        """The FastStream security object for ``KafkaBroker(security=...)``."""
+        protocol = self.KAFKA_SECURITY_PROTOCOL
+        context = self._ssl_context() if protocol in ("SSL", "SASL_SSL") else None
+        if protocol == "PLAINTEXT":
+            return None
+        if protocol == "SSL":
+            return BaseSecurity(ssl_context=context, use_ssl=True)
+        # Both present: the validator refuses SASL without them.
+        assert self.KAFKA_SASL_USERNAME is not None
+        assert self.KAFKA_SASL_PASSWORD is not None
+        return _SASL[self.KAFKA_SASL_MECHANISM](
+            username=self.KAFKA_SASL_USERNAME,
+            password=self.KAFKA_SASL_PASSWORD.get_secret_value(),
+            ssl_context=context,
+            use_ssl=protocol == "SASL_SSL",
+        )
+
+    def _ssl_context(self) -> ssl.SSLContext:
+        # aiokafka refuses SSL protocols without a context; the system CAs apply when no
+        # KAFKA_SSL_CAFILE is given, a client certificate only when both files are.
+        context: ssl.SSLContext = create_ssl_context(
+            cafile=self.KAFKA_SSL_CAFILE,
+            certfile=self.KAFKA_SSL_CERTFILE,
+            keyfile=self.KAFKA_SSL_KEYFILE,
+        )
+        return context
