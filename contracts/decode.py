@@ -20,7 +20,7 @@ from contracts.submitted import ClaimSubmitted
 MAX_MESSAGE_BYTES = 1_000_000
 MAX_NESTING = 32
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKET = re.compile(rb"[\[\]{}]")
 
 
@@ -77,6 +77,8 @@ def _position_only(error: orjson.JSONDecodeError) -> str:
 def _nesting_depth(raw: bytes) -> int:
     """Bracket depth outside strings, found before parsing so a hostile document cannot make
     the parser recurse deeply. Regexes keep the scan in C: strings out, then brackets only."""
+    if raw.count(b"{") + raw.count(b"[") <= MAX_NESTING:
+        return 0  # too few brackets to nest too deep: the common case, found in C
     depth = deepest = 0
     for bracket in _BRACKET.findall(_STRING.sub(b"", raw)):
         if bracket in (b"{", b"["):

@@ -8,6 +8,7 @@ shapes a date, a timestamp or an NPI may take.
 from __future__ import annotations
 
 import re
+from functools import cache
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
+@cache  # a provider's NPI recurs on every claim it sends
 def npi_check_digit_ok(npi: str) -> bool:
     """Luhn over ``80840`` + the first nine digits, as the NPI standard defines it."""
     digits = [int(ch) for ch in "80840" + npi[:9]]
