@@ -8,8 +8,8 @@ shapes a date, a timestamp or an NPI may take.
 from __future__ import annotations
 
 import re
-from functools import cache
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
