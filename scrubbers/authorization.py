@@ -38,7 +38,7 @@ def check(ctx: ClaimContext) -> Iterator[Flag]:
     by_code = _judged_groups(ctx)
     if not by_code:
         return
-    required = {code.strip().upper() for code in ctx.plan.prior_authorization}
+    required = ctx.plan.prior_authorization  # reviewed data: codes as the packs write them
     for code, groups in by_code.items():
         if code in required:
             yield from _authorization(ctx, code, groups)

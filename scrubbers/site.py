@@ -103,7 +103,7 @@ def _past_initial_period(view: LineView, program: SiteOfCare) -> str | None:
     drug = view.line.drug
     start = drug.therapy_start_date if drug else None
     if start is None:
-        return "the line has no therapy_start_date"
+        return "the line has no therapy_start_date (add it if this is an early dose)"
     days = (view.line.service_date - start).days
     if days > program.initial_period_days:
         return f"it is {days} days after the therapy start {start}"

@@ -1,0 +1,87 @@
+"""NDC rules (RULES.md, "NDC"): shape, presence, and whether a drug pack lists it.
+
+Applied to drug lines only (a pack's code or a NOC code); the shapes come from
+``scrubbers.ndc.parse_ndc``.
+
+Choices where RULES.md is silent:
+
+- An NDC that is empty or only spaces is none: NDC.MISSING when the plan requires one,
+  otherwise silence (never NDC.INVALID).
+- NDC.UNKNOWN (info) is judged on every NDC whose 11 digits are known, including one
+  NDC.FORMAT is about to rewrite: the product is the same before and after the rewrite.
+- Every drug line is judged, waste lines included: the JW line goes to the payer with its
+  own NDC.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from scrubbers.context import ClaimContext, LineView
+from scrubbers.flags import Flag, SetLineFields
+from scrubbers.ndc import parse_ndc
+
+_TEN_DIGIT_PATTERNS = frozenset({"4-4-2", "5-3-2", "5-4-1"})
+
+
+def check(ctx: ClaimContext) -> Iterator[Flag]:
+    for view in ctx.lines:
+        if view.is_drug_line:
+            yield from _judge(ctx, view)
+
+
+def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
+    written = (view.line.drug.ndc or "").strip() if view.line.drug else ""
+    code = view.line.hcpcs
+    if not written:
+        if ctx.plan.ndc_required:
+            plan = ctx.claim.payer.plan_type.replace("_", " ")
+            yield ctx.flag(
+                "NDC.MISSING",
+                view.number,
+                f"{code}: the {plan} plan requires an NDC on drug lines and this line has "
+                "none; add the 11-digit NDC (5-4-2) from the vial or carton used.",
+            )
+        return
+    parsed = view.ndc or parse_ndc(written)
+    if parsed.shape == "invalid" or parsed.standard_form is None:
+        yield ctx.flag(
+            "NDC.INVALID",
+            view.number,
+            f"{code}: NDC {written} {_why_invalid(written)}; enter the 11-digit NDC as "
+            "printed on the package, hyphenated 5-4-2 (LLLLL-PPPP-KK).",
+        )
+        return
+    if parsed.shape == "convertible":
+        yield _format(ctx, view, written, parsed.standard_form)
+    if parsed.product not in ctx.reference.drug_by_ndc_product:
+        yield ctx.flag(
+            "NDC.UNKNOWN",
+            view.number,
+            f"{code}: NDC {parsed.standard_form} is not listed in any drug pack, so the drug "
+            "is identified by its name, then its code; check the NDC against the package.",
+        )
+
+
+def _format(ctx: ClaimContext, view: LineView, written: str, standard: str) -> Flag:
+    pattern = "-".join(str(len(part)) for part in written.split("-"))
+    shape = pattern if pattern in _TEN_DIGIT_PATTERNS else "with misplaced hyphens"
+    return ctx.flag(
+        "NDC.FORMAT",
+        view.number,
+        f"{view.line.hcpcs}: NDC {written} is written {shape}; claims carry 11 digits (5-4-2): "
+        f"{standard}.",
+        SetLineFields(view.number, {}, {"ndc": standard}),
+    )
+
+
+def _why_invalid(written: str) -> str:
+    digits = re.sub(r"\D", "", written)
+    if re.search(r"[^\d-]", written):
+        return "has characters other than digits and hyphens"
+    if "-" not in written and len(digits) == 10:
+        return "has 10 digits without hyphens, which is ambiguous (4-4-2, 5-3-2 or 5-4-1)"
+    if len(digits) not in (10, 11):
+        return f"has {len(digits)} digits, not 10 or 11"
+    return "has hyphens in places that do not convert unambiguously to 5-4-2"
