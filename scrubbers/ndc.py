@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 _ELEVEN = re.compile(r"^\d{11}$")
-_HYPHENATED = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+_HYPHENATED = re.compile(r"^\d+(?:-\d+)+$")
 
 NdcShape = Literal["standard", "convertible", "invalid"]
 
@@ -30,22 +30,26 @@ class ParsedNdc:
 
 
 def parse_ndc(written: str) -> ParsedNdc:
+    """Standard (11 digits, bare or 5-4-2), convertible (RULES.md: 4-4-2, 5-3-2, 5-4-1, or
+    11 digits with hyphens elsewhere), or invalid (anything else, 10 bare digits included:
+    without hyphens nobody can tell where the zero goes)."""
     text = written.strip()
     if _ELEVEN.match(text):
         return ParsedNdc("standard", text)
-    match = _HYPHENATED.match(text)
-    if not match:
+    if not _HYPHENATED.match(text):
         return ParsedNdc("invalid", None)
-    labeler, product, package = match.groups()
-    widths = (len(labeler), len(product), len(package))
-    digits = labeler + product + package
-    if widths == (5, 4, 2):
-        return ParsedNdc("standard", digits)
+    parts = text.split("-")
+    digits = "".join(parts)
+    widths = tuple(len(part) for part in parts)
     if len(digits) == 11:
-        return ParsedNdc("convertible", digits)  # 11 digits, hyphens misplaced
-    padded = {
+        return ParsedNdc("standard" if widths == (5, 4, 2) else "convertible", digits)
+    if len(parts) != 3:
+        return ParsedNdc("invalid", None)
+    labeler, product, package = parts
+    padded: dict[tuple[int, ...], str] = {
         (4, 4, 2): "0" + labeler + product + package,
         (5, 3, 2): labeler + "0" + product + package,
         (5, 4, 1): labeler + product + "0" + package,
-    }.get(widths)
-    return ParsedNdc("convertible", padded) if padded else ParsedNdc("invalid", None)
+    }
+    converted = padded.get(widths)
+    return ParsedNdc("convertible", converted) if converted else ParsedNdc("invalid", None)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from functools import cache
 
-from scrubbers import code, modifiers, units
+from scrubbers import authorization, code, diagnosis, modifiers, ndc_rules, site, units
 from scrubbers.engine import Check, Engine
 from scrubbers.reference import load_reference
 
-CHECKS: tuple[Check, ...] = (code.check, units.check, modifiers.check)
+CHECKS: tuple[Check, ...] = (
+    code.check,
+    units.check,
+    modifiers.check,
+    ndc_rules.check,
+    authorization.check,
+    site.check,
+    diagnosis.check,
+)
 
 
 @cache

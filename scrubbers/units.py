@@ -2,6 +2,15 @@
 
 Billing units round up and discarded units round down (CMS: units are never fractional),
 per line for the administered amount and per code and date for the waste.
+
+Where RULES.md is silent:
+- An administered amount that is 0, unknown, or in a unit that does not convert exactly
+  (mL without one vial concentration, IU or "dose" against a mg unit) sets no units.
+- With several JW lines for one code and date, the lowest-numbered one is judged.
+- A waste line's price per unit is its administered line's (charge / billing units); with no
+  administered line on the claim, the waste line's own.
+- A JW line for less than one unit is removed, unless it is the claim's only line: then the
+  finding is a hold, since removing it would leave no claim.
 """
 
 from __future__ import annotations
@@ -82,6 +91,14 @@ def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | N
         f"{pack.code} on {group.service_date}: {amount_text(amount)} {pack.unit.unit} "
         f"discarded is {units} waste units (rounded down), not {waste.line.units:g}"
     )
+    if units == 0 and len(ctx.claim.lines) == 1:
+        return ctx.flag(
+            "UNITS.WASTE_MISMATCH",
+            waste.number,
+            f"{said}, and it is the claim's only line: there is nothing to bill; withdraw the "
+            "claim or correct the discarded amount.",
+            severity="hold",
+        )
     if units == 0:
         return ctx.flag(
             "UNITS.WASTE_MISMATCH",

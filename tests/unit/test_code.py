@@ -80,3 +80,12 @@ def test_noc_code_without_ndc_and_name_holds() -> None:
         hcpcs="J3490", units=1, name=None, ndc=None, administered=None, discarded=None, modifiers=[]
     )
     assert "CODE.NOC_DETAIL_MISSING" in rules(scrub(claim(line)), "hold")
+
+
+def test_eleven_digits_with_one_misplaced_hyphen_is_rewritten() -> None:
+    payer = {"id": "C", "plan_type": "medicaid"}
+    auth = [{"number": "P", "hcpcs": ["J2323"], "start": "2026-01-01", "end": "2026-12-31"}]
+    line = drug_line(ndc="6440600080-1", modifiers=[])
+    result = scrub(claim(line, payer=payer, prior_authorizations=auth))
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][0]["drug"]["ndc"] == "64406-0008-01"

@@ -117,3 +117,19 @@ def test_fractional_units_with_a_dose_are_fixed_not_held() -> None:
     result = scrub(claim(drug_line(units=299.5)))
     assert "UNITS.DOSE_MISMATCH" in rules(result, "fix")
     assert "UNITS.FRACTIONAL" not in rules(result)
+
+
+def test_a_claim_of_one_jw_line_under_one_unit_is_held_not_emptied() -> None:
+    waste = drug_line(
+        hcpcs="J1322",
+        units=1,
+        name="elosulfase alfa",
+        ndc=None,
+        charge="40.00",
+        administered=0,
+        discarded=0.5,
+        modifiers=["JW"],
+    )
+    result = scrub(claim(waste, diagnoses=["E76.210"]))
+    assert ("UNITS.WASTE_MISMATCH", "hold") in [(f.rule, f.severity) for f in result.findings]
+    assert result.corrected_claim is None
