@@ -60,6 +60,35 @@ def drug_line(  # noqa: PLR0917 - tests read best with positional defaults
     }
 
 
+def elosulfase_line(number: int = 1, **overrides: Any) -> dict[str, Any]:
+    """J1322 46 mg from ten 5 mg vials, 4 mg discarded: the waste example of DRUGS.md."""
+    fields: dict[str, Any] = {
+        "hcpcs": "J1322",
+        "units": 46,
+        "name": "elosulfase alfa",
+        "ndc": None,
+        "charge": "1840.00",
+        "administered": 46,
+        "discarded": 4,
+        "modifiers": [],
+    }
+    fields.update(overrides)
+    return drug_line(number, **fields)
+
+
+def office_visit_line(number: int = 1) -> dict[str, Any]:
+    """An E/M line with modifier 25: not a drug line."""
+    return {
+        "number": number,
+        "hcpcs": "99214",
+        "modifiers": ["25"],
+        "units": 1,
+        "charge": "152.00",
+        "service_date": "2026-11-02",
+        "diagnosis_pointers": [1],
+    }
+
+
 def claim(*lines: dict[str, Any], **fields: Any) -> dict[str, Any]:
     document = copy.deepcopy(_BASE)
     document["lines"] = list(lines) or [drug_line()]

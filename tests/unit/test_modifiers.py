@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from scrubbers.engine import Engine
 from scrubbers.reference import Reference
 from scrubbers.rulebook import CHECKS, default_engine
-from tests.claims import NOW, claim, drug_line, rules, scrub, submission
-
-
-def elosulfase(**overrides: Any) -> dict[str, Any]:
-    fields: dict[str, Any] = {
-        "hcpcs": "J1322",
-        "units": 46,
-        "name": "elosulfase alfa",
-        "ndc": None,
-        "charge": "1840.00",
-        "administered": 46,
-        "discarded": 4,
-        "modifiers": [],
-    }
-    fields.update(overrides)
-    return drug_line(**fields)
+from tests.claims import (
+    NOW,
+    claim,
+    drug_line,
+    elosulfase_line,
+    office_visit_line,
+    rules,
+    scrub,
+    submission,
+)
 
 
 def test_duplicates_compare_upper_case() -> None:
@@ -54,13 +46,13 @@ def test_commercial_plans_do_not_require_jz() -> None:
 
 
 def test_waste_below_one_unit_gets_jz_not_a_jw_line() -> None:
-    result = scrub(claim(elosulfase(discarded=0.5), diagnoses=["E76.210"]))
+    result = scrub(claim(elosulfase_line(discarded=0.5), diagnoses=["E76.210"]))
     assert "MOD.JZ_MISSING" in rules(result, "fix")
     assert "MOD.JW_LINE_MISSING" not in rules(result)
 
 
 def test_jw_line_keeps_the_discarded_amount_in_the_dose_unit() -> None:
-    line = elosulfase(administered=0.046, discarded=0.004, dose_unit="g")
+    line = elosulfase_line(administered=0.046, discarded=0.004, dose_unit="g")
     result = scrub(claim(line, diagnoses=["E76.210"]))
     assert result.corrected_claim is not None
     waste = result.corrected_claim["lines"][1]
@@ -73,8 +65,8 @@ def test_jw_line_keeps_the_discarded_amount_in_the_dose_unit() -> None:
 
 
 def test_jz_with_unknown_waste_and_a_waste_line_is_removed() -> None:
-    administered = elosulfase(discarded=None, administered=None, modifiers=["JZ"])
-    waste = elosulfase(
+    administered = elosulfase_line(discarded=None, administered=None, modifiers=["JZ"])
+    waste = elosulfase_line(
         number=2, units=4, charge="160.00", administered=0, discarded=None, modifiers=["JW"]
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
@@ -111,14 +103,5 @@ def test_multi_dose_drug_loses_jw_and_jz() -> None:
 
 
 def test_non_drug_lines_keep_their_25() -> None:
-    em = {
-        "number": 1,
-        "hcpcs": "99214",
-        "modifiers": ["25"],
-        "units": 1,
-        "charge": "152.00",
-        "service_date": "2026-11-02",
-        "diagnosis_pointers": [1],
-    }
-    result = scrub(claim(em, drug_line(number=2)))
+    result = scrub(claim(office_visit_line(1), drug_line(number=2)))
     assert result.outcome == "pass", rules(result)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from scrubbers import site
+from tests.claims import office_visit_line
 from tests.rule_claims import base, commercial, findings, line, reference, run, summary, waste_line
 
 
@@ -45,16 +46,7 @@ def test_inpatient_drug_line_is_a_facility_drug() -> None:
 
 
 def test_facility_drug_is_reported_on_every_drug_line_and_only_drug_lines() -> None:
-    office_visit = {
-        "number": 1,
-        "hcpcs": "99214",
-        "modifiers": ["25"],
-        "units": 1,
-        "charge": "152.00",
-        "service_date": "2026-11-02",
-        "diagnosis_pointers": [1],
-    }
-    lines = [office_visit, line(2, modifiers=[]), waste_line(3)]
+    lines = [office_visit_line(1), line(2, modifiers=[]), waste_line(3)]
     assert site_rules(base(place_of_service="23", lines=lines)) == [
         ("SITE.FACILITY_DRUG", "hold", 2),
         ("SITE.FACILITY_DRUG", "hold", 3),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrubbers import units
-from tests.claims import claim, drug_line, flags, rules, scrub
+from tests.claims import claim, drug_line, elosulfase_line, flags, rules, scrub
 
 
 @pytest.mark.parametrize(
@@ -38,26 +38,9 @@ def test_ml_without_a_vial_concentration_sets_no_units() -> None:
 
 
 def test_discarded_units_round_down_on_the_waste_line() -> None:
-    administered = drug_line(
-        hcpcs="J1322",
-        units=46,
-        name="elosulfase alfa",
-        ndc=None,
-        charge="1840.00",
-        administered=46,
-        discarded=4.5,
-        modifiers=[],
-    )
-    waste = drug_line(
-        number=2,
-        hcpcs="J1322",
-        units=5,
-        name="elosulfase alfa",
-        ndc=None,
-        charge="200.00",
-        administered=0,
-        discarded=4.5,
-        modifiers=["JW"],
+    administered = elosulfase_line(discarded=4.5)
+    waste = elosulfase_line(
+        2, units=5, charge="200.00", administered=0, discarded=4.5, modifiers=["JW"]
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
     assert result.corrected_claim is not None
@@ -66,26 +49,9 @@ def test_discarded_units_round_down_on_the_waste_line() -> None:
 
 
 def test_waste_below_one_unit_removes_the_jw_line() -> None:
-    administered = drug_line(
-        hcpcs="J1322",
-        units=46,
-        name="elosulfase alfa",
-        ndc=None,
-        charge="1840.00",
-        administered=46,
-        discarded=0.5,
-        modifiers=[],
-    )
-    waste = drug_line(
-        number=2,
-        hcpcs="J1322",
-        units=1,
-        name="elosulfase alfa",
-        ndc=None,
-        charge="40.00",
-        administered=0,
-        discarded=0.5,
-        modifiers=["JW"],
+    administered = elosulfase_line(discarded=0.5)
+    waste = elosulfase_line(
+        2, units=1, charge="40.00", administered=0, discarded=0.5, modifiers=["JW"]
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
     assert "UNITS.WASTE_MISMATCH" in rules(result, "fix")
@@ -120,15 +86,8 @@ def test_fractional_units_with_a_dose_are_fixed_not_held() -> None:
 
 
 def test_a_claim_of_one_jw_line_under_one_unit_is_held_not_emptied() -> None:
-    waste = drug_line(
-        hcpcs="J1322",
-        units=1,
-        name="elosulfase alfa",
-        ndc=None,
-        charge="40.00",
-        administered=0,
-        discarded=0.5,
-        modifiers=["JW"],
+    waste = elosulfase_line(
+        units=1, charge="40.00", administered=0, discarded=0.5, modifiers=["JW"]
     )
     result = scrub(claim(waste, diagnoses=["E76.210"]))
     assert ("UNITS.WASTE_MISMATCH", "hold") in [(f.rule, f.severity) for f in result.findings]
