@@ -116,7 +116,7 @@ def _units_exceeded(
 
 def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
     pack = groups[0].pack
-    if pack is None or pack.drug.rems is None or _attested(ctx, REMS_ATTESTATION):
+    if pack is None or pack.drug.rems is None or ctx.attested(REMS_ATTESTATION):
         return
     first = min((view for group in groups for view in group.administered_lines), key=_number_of)
     yield ctx.flag(
@@ -126,10 +126,6 @@ def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
         f"program and the claim lacks the {REMS_ATTESTATION} attestation; confirm the "
         f"prescriber, site and patient are enrolled, then add {REMS_ATTESTATION}.",
     )
-
-
-def _attested(ctx: ClaimContext, attestation: str) -> bool:
-    return any(given.strip().lower() == attestation for given in ctx.claim.attestations)
 
 
 def _lists(auth: PriorAuthorization, code: str) -> bool:

@@ -162,6 +162,10 @@ class ClaimContext:
             target.append(view)
         return list(found.values())
 
+    def attested(self, attestation: str) -> bool:
+        """Whether the PM system asserts it is documented (compared case-insensitively)."""
+        return any(given.strip().lower() == attestation for given in self.claim.attestations)
+
     def drug_lines(self) -> Iterator[LineView]:
         return (view for view in self.lines if view.is_drug_line)
 

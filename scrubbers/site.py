@@ -76,7 +76,7 @@ def _site_of_care(ctx: ClaimContext) -> Iterator[Flag]:
     if (
         program is None
         or pos not in ctx.reference.code_sets.hospital_outpatient_pos
-        or _attested(ctx, EXCEPTION_ATTESTATION)
+        or ctx.attested(EXCEPTION_ATTESTATION)
     ):
         return
     for view in ctx.lines:
@@ -108,7 +108,3 @@ def _past_initial_period(view: LineView, program: SiteOfCare) -> str | None:
     if days > program.initial_period_days:
         return f"it is {days} days after the therapy start {start}"
     return None
-
-
-def _attested(ctx: ClaimContext, attestation: str) -> bool:
-    return any(given.strip().lower() == attestation for given in ctx.claim.attestations)
