@@ -4,6 +4,20 @@ The source articles bill natalizumab on J2329, naltrexone on J2320, dupilumab on
 eladocagene on J1322; each of those is another drug's code. The right code replaces the
 wrong one only when it is certain: exactly one product-specific code is effective on the
 service date and the administered amount gives the units. Otherwise a person decides.
+
+Where RULES.md is silent:
+- A pack whose effective date is unverified (J2315, J2320, J2327) is never
+  CODE.NOT_EFFECTIVE and counts as effective when it is the right code for a drug.
+- CODE.NOC_DETAIL_MISSING asks for both the NDC and the drug name: payers need both to
+  price a NOC line, and either alone is ambiguous.
+- A waste line whose administered line has the wrong code moves with it (RULES.md 5) and is
+  not reported on its own; a waste line with a wrong code and no administered line has no
+  dose to recompute from, so it is a hold.
+- A recoded waste line whose discarded amount is under one unit of the new code is removed,
+  as UNITS.WASTE_MISMATCH would do; with no known discarded amount it keeps its units and
+  the next round's waste rules judge it.
+- An administered amount of 0, or one that does not convert to the right code's unit, is
+  not "known": the mismatch is a hold.
 """
 
 from __future__ import annotations

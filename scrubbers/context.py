@@ -106,7 +106,10 @@ class DoseGroup:
     @cached_property
     def discarded_amount(self) -> Decimal | None:
         """RULES.md order: the administered lines' discarded, else the waste line's, else
-        whole vials minus the administered amount (one vial size only), else unknown."""
+        whole vials minus the administered amount (one vial size only), else unknown.
+
+        Several administered lines that state a discarded amount add up (RULES.md: amounts of
+        one code on one date add up for the discarded amount); lines that state none add 0."""
         for views in (self.administered_lines, self.waste_lines):
             stated = [_stated_discarded(view, self.pack) for view in views]
             known = [amount for amount in stated if amount is not None]

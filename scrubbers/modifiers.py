@@ -3,6 +3,15 @@
 CMS: JW reports discarded drug on its own line; JZ says nothing was discarded; neither
 belongs on a multi-dose container, and they never share a line. Which plans require them,
 and from when, is plan data (``PlanPolicy.jw_required_from`` / ``jz_required_from``).
+
+Where RULES.md is silent:
+- The waste rules are judged per dose group (one code, one date) and need the line's drug to
+  be single-dose; JZ_MISSING, JZ_WITH_WASTE and WASTE_UNDOCUMENTED are reported on each
+  administered line they concern, JW_LINE_MISSING once, on the lowest-numbered one.
+- Waste under one unit rounds to 0 discarded units: no JW line, and JZ where the plan
+  requires it (RULES.md: "discarded units are known to be 0").
+- The added JW line copies ``dose_unit`` too, so its ``discarded`` amount can be read.
+- MOD.INVALID and MOD.TOO_MANY are reported once per line, naming every offending modifier.
 """
 
 from __future__ import annotations
@@ -189,8 +198,7 @@ def _missing_waste_line(ctx: ClaimContext, group: DoseGroup, first: LineView) ->
     units = group.discarded_units
     if amount is None or units is None or units < 1:
         return
-    price = price_per_unit(group, group.pack)
-    charge = money(price * units) if price is not None else first.line.charge
+    charge = money(price_per_unit(first, group.pack) * units)
     yield ctx.flag(
         "MOD.JW_LINE_MISSING",
         first.number,

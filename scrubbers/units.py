@@ -69,11 +69,8 @@ def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None
     )
 
 
-def price_per_unit(group: DoseGroup, pack: Pack) -> Decimal | None:
-    """The first administered line's charge over its units, after any units fix."""
-    first = group.first_administered
-    if first is None:
-        return None
+def price_per_unit(first: LineView, pack: Pack) -> Decimal:
+    """An administered line's charge over its units, after any units fix."""
     drug = first.line.drug
     amount = in_pack_units(drug.administered, drug.dose_unit, pack) if drug else None
     units = billing_units(amount, pack) if amount and amount > 0 else first.line.units
@@ -106,7 +103,12 @@ def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | N
             f"{said}: less than one unit is not billed, so the JW line goes.",
             fix=RemoveLine(waste.number),
         )
-    price = price_per_unit(group, pack) or Decimal(waste.line.charge) / decimal(waste.line.units)
+    first = group.first_administered
+    price = (
+        price_per_unit(first, pack)
+        if first
+        else Decimal(waste.line.charge) / decimal(waste.line.units)
+    )
     charge = money(price * units)
     return ctx.flag(
         "UNITS.WASTE_MISMATCH",
