@@ -27,6 +27,7 @@ results that carry deterministic event ids for consumers to deduplicate):
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -141,8 +142,12 @@ class BatchHandler:
         )
 
     async def _publish_all(self, routed: Sequence[Routed]) -> None:
-        """Send in input order, then wait until the broker has acknowledged every one."""
-        pending = [
+        """Send in input order, then wait until the broker has acknowledged every one.
+
+        FastStream's in-memory ``TestKafkaBroker`` delivers during ``publish`` and returns
+        None instead of a delivery future; there is nothing left to wait for then.
+        """
+        sent = [
             await self.broker.publish(
                 result.value,
                 topic=result.topic,
@@ -152,6 +157,7 @@ class BatchHandler:
             )
             for result in routed
         ]
+        pending = [future for future in sent if inspect.isawaitable(future)]
         outcomes = await asyncio.gather(*pending, return_exceptions=True)
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:

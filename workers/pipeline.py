@@ -129,7 +129,7 @@ def _engine_failure(error: Exception, claim_id: str, source: MessageSource) -> s
     a trace id to find this log line, and the stack's file/line/function names do.
     """
     trace_id = uuid.uuid4().hex
-    stack = [
+    frames = [
         f"{frame.filename}:{frame.lineno} in {frame.name}"
         for frame in traceback.extract_tb(error.__traceback__)
     ]
@@ -141,6 +141,6 @@ def _engine_failure(error: Exception, claim_id: str, source: MessageSource) -> s
         topic=source.topic,
         partition=source.partition,
         offset=source.offset,
-        stack=stack,
+        frames=frames,
     )
     return f"engine error: {type(error).__name__}; trace id {trace_id}"

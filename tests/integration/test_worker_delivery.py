@@ -1,0 +1,156 @@
+"""Nothing lost, nothing stuck, no PHI: the worker against a real broker when input is bad,
+the engine fails, or a publish fails."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka.errors import KafkaTimeoutError
+
+from contracts import ClaimScrubbed, Submission
+from scrubbers import default_engine
+from tests.conftest import SettingsFactory
+from tests.integration.kafka_io import (
+    Message,
+    publish,
+    read_results,
+    running_worker,
+    scrub_through_kafka,
+    wait_for_commits,
+)
+from workers.logging import configure_logging
+
+pytestmark = pytest.mark.integration
+
+GOLDEN = {
+    case["name"]: case["claim"]
+    for case in map(json.loads, (Path(__file__).parents[1] / "golden" / "cases.jsonl").open())
+}
+ONE_KEY = b"one-partition"  # every message on one partition: their order is the test's
+
+
+def _claim(name: str) -> bytes:
+    return orjson.dumps(GOLDEN[name])
+
+
+async def test_malformed_messages_are_dead_lettered_and_the_worker_carries_on(
+    make_settings: SettingsFactory,
+) -> None:
+    not_utf8 = b"\xff\xfe"
+    malformed = [
+        Message(b"{not json", ONE_KEY, [("content-type", b"application/json")]),
+        Message(not_utf8, ONE_KEY, [("content-type", b"text/plain")]),
+        Message(_claim("invalid-zero-units"), ONE_KEY),
+        Message(None, ONE_KEY),  # a tombstone
+    ]
+    first, last = (
+        Message(_claim("nat-medicare-clean"), ONE_KEY),
+        Message(_claim("nat-crohns"), ONE_KEY),
+    )
+
+    run = await scrub_through_kafka(make_settings(), [first, *malformed, last])
+
+    invalid_topic = run.settings.CLAIMSCRUB_TOPIC_INVALID
+    dead = [r for r in run.results if r.topic == invalid_topic]
+    assert [r.document["source"]["offset"] for r in dead] == [s.offset for s in run.sent[1:5]]
+    assert all(r.key == ONE_KEY for r in dead)
+    assert all(r.document["schema"] == "claim.invalid/v1" and r.document["errors"] for r in dead)
+    assert [(r.document["raw"], r.document["raw_encoding"]) for r in dead] == [
+        ("{not json", "utf-8"),
+        (base64.b64encode(not_utf8).decode(), "base64"),
+        (_claim("invalid-zero-units").decode(), "utf-8"),
+        ("", "utf-8"),
+    ]
+    for sent in (run.sent[0], run.sent[-1]):
+        (result,) = run.results_for(sent)
+        assert result.document["schema"] == "claim.scrubbed/v1"
+    assert len(run.results) == len(run.sent)
+    assert run.committed == run.end
+
+
+class FailsFor:
+    """The real engine, except that it raises for one claim with PHI in the message."""
+
+    def __init__(self, claim_id: str) -> None:
+        self.claim_id = claim_id
+        self.engine = default_engine()
+
+    def scrub(self, submission: Submission, scrubbed_at: datetime) -> ClaimScrubbed:
+        if submission.claim.claim_id == self.claim_id:
+            patient = submission.document["patient"]
+            raise ValueError(f"cannot scrub {patient['last_name']} {patient['member_id']}")
+        return self.engine.scrub(submission, scrubbed_at=scrubbed_at)
+
+
+@pytest.fixture
+def captured_logs() -> io.StringIO:
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    return stream  # tests/conftest.py resets the logging configuration afterwards
+
+
+async def test_an_engine_failure_is_dead_lettered_without_phi(
+    make_settings: SettingsFactory, captured_logs: io.StringIO
+) -> None:
+    poisoned = GOLDEN["nat-medicare-jz-missing"]
+    messages = [
+        Message(orjson.dumps(poisoned), ONE_KEY),
+        Message(_claim("nat-medicare-clean"), ONE_KEY),
+    ]
+
+    run = await scrub_through_kafka(
+        make_settings(), messages, engine=FailsFor(poisoned["claim_id"])
+    )
+
+    (dead,) = run.results_for(run.sent[0])
+    assert dead.topic == run.settings.CLAIMSCRUB_TOPIC_INVALID
+    assert dead.document["raw"].encode() == messages[0].value
+    (error,) = dead.document["errors"]
+    match = re.fullmatch(r"engine error: ValueError; trace id ([0-9a-f]{32})", error["message"])
+    assert match, error
+    assert error["path"] == ""
+    (after,) = run.results_for(run.sent[1])
+    assert after.document["outcome"] == "pass"
+
+    logs = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
+    (logged,) = [entry for entry in logs if entry["event"] == "engine_error"]
+    assert logged["trace_id"] == match.group(1)
+    assert logged["claim_id"] == poisoned["claim_id"]
+    phi = [poisoned["patient"][field] for field in ("first_name", "last_name", "member_id")]
+    assert not [value for value in phi if value in captured_logs.getvalue()]
+
+
+async def test_a_failed_publish_commits_nothing_and_the_batch_is_redone(
+    make_settings: SettingsFactory,
+) -> None:
+    settings = make_settings(CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S=0.2)
+    messages = [Message(_claim(name), ONE_KEY) for name in ("nat-medicare-clean", "nat-crohns")]
+    calls: list[str] = []
+
+    async with running_worker(settings) as broker:
+        real_publish = broker.publish
+
+        async def publish_failing_once(*args: Any, **kwargs: Any) -> Any:
+            calls.append(kwargs["topic"])
+            if len(calls) == 1:
+                raise KafkaTimeoutError
+            return await real_publish(*args, **kwargs)
+
+        broker.publish = publish_failing_once  # type: ignore[method-assign]
+        sent = await publish(settings, messages)
+        results = await read_results(settings, expected=len(messages))
+        committed, end = await wait_for_commits(settings)
+
+    assert len(calls) > len(messages), "the failed batch was tried again"
+    sources = [r.document["source_event_id"] for r in results]
+    assert sorted(sources) == sorted(json.loads(m.value or b"")["event_id"] for m in messages)
+    assert committed == end
+    assert sum(end.values()) == len(sent)
