@@ -43,6 +43,9 @@ class Published:
 async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> None:
     """Publish every example, wait for one result each, print one line per claim."""
     files = sorted(EXAMPLES.glob("*.json"))
+    if not files:
+        msg = f"no example claims in {EXAMPLES}: run the demo from a checkout"
+        raise RuntimeError(msg)
     await ensure_topics(settings, [settings.CLAIMSCRUB_TOPIC_SUBMITTED, *settings.result_topics()])
     reader = await _results_reader(settings)
     worker = build_broker(settings)

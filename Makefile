@@ -1,0 +1,40 @@
+# claimscrub developer entry points. `make demo` and `make test` work from a fresh clone:
+# they create .venv and install the project (pinned by constraints.txt) when needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Reinstall only when the dependency declarations change.
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv install lint test demo constraints clean
+
+venv: $(BIN)/python
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' -c constraints.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy contracts scrubbers workers
+
+# Integration tests included: they start a local Kafka broker when none is given
+# (KAFKA_BOOTSTRAP_SERVERS) and fail, never skip, without one.
+test: install lint
+	$(BIN)/pytest
+
+# Starts the local broker unless KAFKA_BOOTSTRAP_SERVERS is set, and stops what it started.
+demo: install
+	$(BIN)/claimscrub demo
+
+# Re-pin after changing dependencies in pyproject.toml (run in a working venv).
+constraints: install
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > constraints.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
