@@ -86,7 +86,7 @@ def build_broker(settings: Settings, engine: ScrubEngine | None = None) -> Kafka
 
 
 def build_app(settings: Settings, engine: ScrubEngine | None = None) -> FastStream:
-    return FastStream(build_broker(settings, engine))
+    return FastStream(build_broker(settings, engine), logger=FASTSTREAM_LOGGER)
 
 
 async def _values_as_bytes(message: StreamMessage[Any]) -> Any:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -149,13 +150,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from workers.demo import DemoTimeout, run_demo  # noqa: PLC0415
     from workers.kafka import LocalBroker  # noqa: PLC0415
 
-    configure_logging("DEBUG" if os.environ.get("DEMO_DEBUG") else "WARNING")
+    configure_logging("WARNING")
+    # A fresh broker answers "coordinator not available" for a moment, which aiokafka logs
+    # as an error before it retries; the demo reports real trouble by its own timeout.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     console = Console()
     local, started = LocalBroker(), False
     try:
         if "KAFKA_BOOTSTRAP_SERVERS" not in os.environ:
             started = not local.running()
-            console.print("starting the local Kafka broker (scripts/kafka-local) ...")
+            console.print("starting (or reusing) the local Kafka broker: scripts/kafka-local")
             address = local.start()
             settings = settings.model_copy(update={"KAFKA_BOOTSTRAP_SERVERS": address})
         console.print(f"broker {settings.KAFKA_BOOTSTRAP_SERVERS}; publishing examples ...")

@@ -21,6 +21,7 @@ from workers.pipeline import ScrubEngine
 from workers.settings import Settings
 
 INPUT_PARTITIONS = 3
+RESULT_PARTITIONS = 2
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Sent:
 @dataclass
 class Result:
     topic: str
+    partition: int
     key: bytes | None
     value: bytes
     offset: int
@@ -56,14 +58,14 @@ def bootstrap(settings: Settings) -> str:
 
 
 async def create_topics(settings: Settings) -> None:
-    """The input with several partitions (keys spread, commits per partition); results 1."""
+    """Several partitions everywhere: keys spread, and commits and order are per partition."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap(settings))
     await admin.start()
     try:
         await admin.create_topics(
             [
                 NewTopic(settings.CLAIMSCRUB_TOPIC_SUBMITTED, INPUT_PARTITIONS, 1),
-                *(NewTopic(topic, 1, 1) for topic in settings.result_topics()),
+                *(NewTopic(topic, RESULT_PARTITIONS, 1) for topic in settings.result_topics()),
             ]
         )
     finally:
@@ -123,7 +125,9 @@ async def read_results(
             ]
             if records:
                 quiet_since = time.monotonic()
-            results.extend(Result(r.topic, r.key, r.value or b"", r.offset) for r in records)
+            results.extend(
+                Result(r.topic, r.partition, r.key, r.value or b"", r.offset) for r in records
+            )
             if len(results) >= expected and time.monotonic() - quiet_since >= linger_s:
                 break
     finally:

@@ -154,3 +154,22 @@ async def test_a_failed_publish_commits_nothing_and_the_batch_is_redone(
     assert sorted(sources) == sorted(json.loads(m.value or b"")["event_id"] for m in messages)
     assert committed == end
     assert sum(end.values()) == len(sent)
+
+
+async def test_revisions_of_a_claim_keep_their_order_on_one_partition(
+    make_settings: SettingsFactory,
+) -> None:
+    """Five revisions, in batches of two: their results share a partition, in order."""
+    claim = GOLDEN["nat-medicare-clean"]
+    revisions = [
+        {**claim, "revision": revision, "event_id": f"{claim['event_id'][:-2]}{revision:02d}"}
+        for revision in range(1, 6)
+    ]
+    messages = [Message(orjson.dumps(r), claim["claim_id"].encode()) for r in revisions]
+
+    run = await scrub_through_kafka(make_settings(CLAIMSCRUB_BATCH_MAX_RECORDS=2), messages)
+
+    assert len({(result.topic, result.partition) for result in run.results}) == 1
+    ordered = sorted(run.results, key=lambda result: result.offset)
+    assert [r.document["revision"] for r in ordered] == [1, 2, 3, 4, 5]
+    assert all(r.key == claim["claim_id"].encode() for r in ordered)
