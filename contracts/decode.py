@@ -45,14 +45,21 @@ def decode_claim(
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         return [_whole(f"not UTF-8 JSON: {_position_only(error)}")]
-    return validate_claim(document)
+    return _validated(document, raw)
 
 
 def validate_claim(document: Any) -> Submission | list[ContractError]:
+    """The same check for a document already parsed (a corrected claim, a test's dict)."""
+    return _validated(document, orjson.dumps(document))
+
+
+def _validated(document: Any, text: bytes) -> Submission | list[ContractError]:
+    # Validated from JSON text, not the parsed dict: strict JSON mode reads dates from
+    # strings natively and refuses the coercions a JSON producer must not rely on.
     if not isinstance(document, dict):
         return [_whole(f"expected a JSON object, got {type(document).__name__}")]
     try:
-        claim = ClaimSubmitted.model_validate(document)
+        claim = ClaimSubmitted.model_validate_json(text)
     except ValidationError as error:
         return contract_errors(error)
     return Submission(document=document, claim=claim)

@@ -1,40 +1,19 @@
 """Wire-level value types shared by the event models.
 
-The contract is JSON, so dates arrive as strings and numbers as JSON numbers. The models run
-in strict mode (no ``"1"`` for ``1``), and these annotated types say exactly which string
-shapes a date, a timestamp or an NPI may take.
+The contract is JSON, and the models validate JSON text in strict mode: no ``"1"`` for
+``1``, no number for a date, and dates and timestamps only in their ISO/RFC 3339 shapes.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from functools import cache
-from typing import Annotated, Any
+from datetime import date
+from functools import lru_cache
+from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+from pydantic import AfterValidator, AwareDatetime, Field
 
 
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, str):
-        if not _ISO_DATE.match(value):
-            raise ValueError("must be an ISO date (YYYY-MM-DD)")
-        return date.fromisoformat(value)
-    return value
-
-
-def _rfc3339(value: Any) -> Any:
-    if isinstance(value, str):
-        if not _RFC3339.match(value):
-            raise ValueError("must be an RFC 3339 timestamp with an offset")
-        return datetime.fromisoformat(value.replace("z", "Z"))
-    return value
-
-
-@cache  # a provider's NPI recurs on every claim it sends
+@lru_cache(maxsize=4096)  # a provider's NPI recurs on every claim it sends
 def npi_check_digit_ok(npi: str) -> bool:
     """Luhn over ``80840`` + the first nine digits, as the NPI standard defines it."""
     digits = [int(ch) for ch in "80840" + npi[:9]]
@@ -51,8 +30,10 @@ def _npi(value: str) -> str:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-Timestamp = Annotated[datetime, BeforeValidator(_rfc3339)]
+# Strict JSON validation parses these from strings natively: YYYY-MM-DD only for a date, and
+# an offset is required for a timestamp (RFC 3339); numbers are refused for both.
+IsoDate = date
+Timestamp = AwareDatetime
 Npi = Annotated[str, Field(pattern=r"^\d{10}$"), AfterValidator(_npi)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 Hcpcs = Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}|\d{5}|\d{4}[FT])$")]

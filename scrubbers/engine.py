@@ -101,13 +101,40 @@ class Engine:
 
 
 def _patch(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    # jsonpatch compares values through ``dumps``; orjson makes that several times faster.
-    patch = jsonpatch.JsonPatch.from_diff(before, after, dumps=_canonical)
-    operations: list[dict[str, Any]] = patch.patch
+    """RFC 6902 from the submitted to the corrected claim.
+
+    Fixes only edit ``lines``. jsonpatch compares every subtree it is given, which costs
+    about half a millisecond a claim, so it is given only what changed: each changed line
+    when the lines keep their places, else the whole list."""
+    rest_same = {k: v for k, v in before.items() if k != "lines"} == {
+        k: v for k, v in after.items() if k != "lines"
+    }
+    if not rest_same:
+        return _diff(before, after, "")
+    old, new = before["lines"], after["lines"]
+    if len(old) != len(new):
+        return _diff(old, new, "/lines")
+    return [
+        op
+        for index, (was, now) in enumerate(zip(old, new, strict=True))
+        if was != now
+        for op in _diff(was, now, f"/lines/{index}")
+    ]
+
+
+def _diff(before: Any, after: Any, prefix: str) -> list[dict[str, Any]]:
+    operations: list[dict[str, Any]] = jsonpatch.JsonPatch.from_diff(
+        before, after, dumps=_canonical
+    ).patch
+    for operation in operations:
+        operation["path"] = prefix + operation["path"]
+        if "from" in operation:
+            operation["from"] = prefix + operation["from"]
     return operations
 
 
 def _canonical(value: Any) -> str:
+    # jsonpatch compares values through ``dumps``; orjson makes that several times faster.
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
