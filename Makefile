@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Reinstall only when the dependency declarations change.
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv install lint test demo constraints clean
+.PHONY: venv install lint test demo bench constraints clean
 
 venv: $(BIN)/python
 
@@ -21,7 +21,7 @@ install: $(STAMP)
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy contracts scrubbers workers
+	$(BIN)/mypy contracts scrubbers workers bench
 
 # Integration tests included: they start a local Kafka broker when none is given
 # (KAFKA_BOOTSTRAP_SERVERS) and fail, never skip, without one.
@@ -31,6 +31,11 @@ test: install lint
 # Starts the local broker unless KAFKA_BOOTSTRAP_SERVERS is set, and stops what it started.
 demo: install
 	$(BIN)/claimscrub demo
+
+# Throughput, latency and scaling against a real broker, next to an aiokafka passthrough
+# measured in the same run (docs/performance.md). BENCH_ARGS=--smoke for a quick pass.
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Re-pin after changing dependencies in pyproject.toml (run in a working venv).
 constraints: install

@@ -1,0 +1,1 @@
+"""Benchmarks: the engine alone, the worker end to end, and the raw client as baseline."""

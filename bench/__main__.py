@@ -1,0 +1,218 @@
+"""``make bench``: every figure of the performance issue in one run, against a real broker.
+
+1. the engine alone (golden and generated mix), one core;
+2. the worker end to end over pre-loaded claims;
+3. the baseline: an aiokafka passthrough of the same messages, and the ratio;
+4. latency at a fixed offered load (publish to result arrival);
+5. scaling: one worker against two on a two-partition topic.
+
+Prints one line per figure and writes ``bench/results/latest.json``. ``--smoke`` runs every
+step small (CI checks that it completes and writes the JSON; nobody asserts on times).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+import uuid
+from pathlib import Path
+from statistics import quantiles
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from bench.claims import as_messages, generated_claims, golden_claims
+from bench.engine import claims_per_second
+from bench.kafka import (
+    Run,
+    collect,
+    passthrough_command,
+    preload,
+    processes,
+    steady_rate,
+    worker_command,
+)
+from workers.kafka import LocalBroker, ensure_topics
+
+RESULTS = Path(__file__).parent / "results"
+LOG = RESULTS / "processes.log"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, for CI")
+    parser.add_argument("--claims", type=int, default=50_000, help="end-to-end claim count")
+    parser.add_argument("--rate", type=int, default=1_000, help="latency offered load, claims/s")
+    parser.add_argument("--seconds", type=float, default=30, help="latency duration")
+    parser.add_argument("--engine-seconds", type=float, default=5)
+    args = parser.parse_args()
+    if args.smoke:
+        args.claims, args.rate, args.seconds, args.engine_seconds = 1_000, 100, 3, 0.5
+    return args
+
+
+def report(name: str, value: float, unit: str, **extra: float) -> None:
+    details = "".join(f"  {key}={number:.2f}" for key, number in extra.items())
+    print(f"{name:<34} {value:>12,.1f} {unit}{details}", flush=True)
+
+
+async def end_to_end(
+    bootstrap: str,
+    messages: list[tuple[bytes, bytes]],
+    partitions: int,
+    workers: int,
+    passthrough: bool = False,
+) -> float:
+    """Pre-load the messages, start the consumers, and rate how fast results appear."""
+    run = Run(uuid.uuid4().hex[:12], bootstrap, partitions)
+    await run.create_topics()
+    await preload(bootstrap, run.source, messages)
+    if passthrough:
+        target = f"bench.{run.name}.passthrough"
+        await ensure_topics(run.settings(), [target], partitions=partitions)
+        specs = [(passthrough_command(run, target), run.worker_env())]
+        topics = [target]
+    else:
+        specs = [(worker_command(), run.worker_env()) for _ in range(workers)]
+        topics = run.settings().result_topics()
+    with processes(specs, LOG):
+        records = await collect(bootstrap, topics, len(messages), timeout_s=600)
+    return steady_rate(records)
+
+
+async def latency(bootstrap: str, rate: int, seconds: float) -> dict[str, float]:
+    """Offer ``rate`` claims/s for ``seconds`` to a running worker; milliseconds from each
+    claim's send to its result's arrival."""
+    run = Run(uuid.uuid4().hex[:12], bootstrap, 1)
+    await run.create_topics()
+    messages = as_messages(generated_claims(int(rate * seconds) + 1), run.name)
+    probe, load = messages[0], messages[1:]
+    consumer = AIOKafkaConsumer(
+        *run.settings().result_topics(),
+        bootstrap_servers=bootstrap,
+        auto_offset_reset="earliest",
+        group_id=None,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=1)
+    with processes([(worker_command(), run.worker_env())], LOG):
+        await consumer.start()
+        await producer.start()
+        try:
+            await preload(bootstrap, run.source, [probe])  # the worker is up once it answers
+            await _arrivals(consumer, {probe[0]}, timeout_s=120)
+            arrived, sent = await asyncio.gather(
+                _arrivals(consumer, {key for key, _ in load}, timeout_s=120),
+                _offer(producer, run.source, load, rate),
+            )
+        finally:
+            await producer.stop()
+            await consumer.stop()
+    millis = sorted((arrived[key] - sent[key]) * 1000 for key in sent)
+    cuts = quantiles(millis, n=100)
+    return {"p50_ms": cuts[49], "p95_ms": cuts[94], "p99_ms": cuts[98], "claims": len(millis)}
+
+
+async def _offer(
+    producer: AIOKafkaProducer, topic: str, load: list[tuple[bytes, bytes]], rate: int
+) -> dict[bytes, float]:
+    """Send at a fixed pace (no waiting for acks in between) and note each send time."""
+    sent: dict[bytes, float] = {}
+    started = time.monotonic()
+    for index, (key, value) in enumerate(load):
+        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+        sent[key] = time.monotonic()
+        await producer.send(topic, value, key=key)
+    return sent
+
+
+async def _arrivals(
+    consumer: AIOKafkaConsumer, keys: set[bytes], timeout_s: float
+) -> dict[bytes, float]:
+    arrived: dict[bytes, float] = {}
+    deadline = time.monotonic() + timeout_s
+    while len(arrived) < len(keys):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(arrived)} of {len(keys)} results arrived")
+        batches = await consumer.getmany(timeout_ms=5, max_records=1000)
+        now = time.monotonic()
+        for batch in batches.values():
+            for record in batch:
+                if record.key in keys:
+                    arrived.setdefault(record.key, now)
+    return arrived
+
+
+async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
+    golden = golden_claims()
+    figures: dict[str, Any] = {"engine": {}}
+    for mix, claims in (("golden", golden), ("generated", generated_claims(1_000))):
+        engine = claims_per_second(claims, args.engine_seconds)
+        figures["engine"][mix] = engine
+        report(
+            f"engine, {mix} mix",
+            engine["claims_per_s"],
+            "claims/s",
+            us_per_claim=engine["us_per_claim"],
+        )
+    messages = as_messages(generated_claims(args.claims), uuid.uuid4().hex[:8])
+    worker = await end_to_end(bootstrap, messages, partitions=1, workers=1)
+    baseline = await end_to_end(bootstrap, messages, partitions=1, workers=1, passthrough=True)
+    figures["end_to_end"] = {
+        "claims": len(messages),
+        "worker_claims_per_s": worker,
+        "passthrough_claims_per_s": baseline,
+        "ratio": worker / baseline,
+    }
+    report("end to end, worker", worker, "claims/s")
+    report("end to end, aiokafka passthrough", baseline, "claims/s")
+    report("worker / passthrough", worker / baseline, "ratio")
+    figures["latency"] = await latency(bootstrap, args.rate, args.seconds)
+    report(
+        f"latency at {args.rate}/s, p99",
+        figures["latency"]["p99_ms"],
+        "ms",
+        p50=figures["latency"]["p50_ms"],
+        p95=figures["latency"]["p95_ms"],
+    )
+    one = await end_to_end(bootstrap, messages, partitions=2, workers=1)
+    two = await end_to_end(bootstrap, messages, partitions=2, workers=2)
+    figures["scaling"] = {
+        "one_worker_claims_per_s": one,
+        "two_workers_claims_per_s": two,
+        "ratio": two / one,
+    }
+    report("2 partitions, 1 worker", one, "claims/s")
+    report("2 partitions, 2 workers", two, "claims/s")
+    report("2 workers / 1 worker", two / one, "ratio")
+    return figures
+
+
+def main() -> None:
+    args = parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    local = None if bootstrap else LocalBroker()
+    started_here = bool(local and not local.running())
+    try:
+        bootstrap = bootstrap or local.start()  # type: ignore[union-attr]
+        figures = asyncio.run(measure(args, bootstrap))
+    finally:
+        if local and started_here:
+            local.stop()
+    figures["run"] = {
+        "smoke": args.smoke,
+        "cores": os.cpu_count(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+        "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

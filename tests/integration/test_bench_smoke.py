@@ -1,0 +1,43 @@
+"""The benchmark runs end to end against the real broker and writes every figure.
+
+Times are never asserted (CI machines vary); only that each figure was measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.integration
+def test_bench_smoke_writes_every_figure(kafka_bootstrap: str) -> None:
+    latest = ROOT / "bench" / "results" / "latest.json"
+    latest.unlink(missing_ok=True)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    figures = json.loads(latest.read_text())
+    measured = [
+        figures["engine"]["golden"]["claims_per_s"],
+        figures["engine"]["generated"]["claims_per_s"],
+        figures["end_to_end"]["worker_claims_per_s"],
+        figures["end_to_end"]["passthrough_claims_per_s"],
+        figures["latency"]["p99_ms"],
+        figures["scaling"]["two_workers_claims_per_s"],
+    ]
+    assert all(value > 0 for value in measured), figures
+    assert len(done.stdout.strip().splitlines()) >= 10  # one line per figure
