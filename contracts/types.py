@@ -37,6 +37,6 @@ Timestamp = AwareDatetime
 Npi = Annotated[str, Field(pattern=r"^\d{10}$"), AfterValidator(_npi)]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 Hcpcs = Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}|\d{5}|\d{4}[FT])$")]
-Charge = Annotated[str, Field(pattern=r"^\d{1,9}\.\d{2}$")]
+Charge = Annotated[str, Field(pattern=r"^\d+\.\d{2}$")]
 PositiveNumber = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Amount = Annotated[float, Field(ge=0, allow_inf_nan=False)]
