@@ -7,6 +7,7 @@ rounding up never turns 300 into 301.
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from scrubbers.reference import Pack, Vial
 
@@ -14,6 +15,7 @@ _MASS_IN_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
 CENT = Decimal("0.01")
 
 
+@lru_cache(maxsize=4096)  # doses, unit sizes and vial sizes repeat across claims
 def decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 

@@ -22,6 +22,8 @@ from scrubbers.reference import Drug, Pack, PlanPolicy, Reference
 
 @dataclass(slots=True)
 class LineView:
+    """A line and what RULES.md's words make of it, worked out once per round."""
+
     line: Line
     pack: Pack | None
     is_noc: bool
@@ -29,46 +31,31 @@ class LineView:
     named_by: str | None  # "NDC 64406-0008-01" or "name 'Tysabri'", for messages
     ndc: ParsedNdc | None
     modifiers: tuple[str, ...]  # upper-case, as compared
+    code_is_wrong: bool = False
+    number: int = field(init=False)
+    administered: float | None = field(init=False)
+    is_drug_line: bool = field(init=False)
+    is_waste_line: bool = field(init=False)
+    is_administered_line: bool = field(init=False)
+    drug: Drug | None = field(init=False)
+    single_dose: bool = field(init=False)
 
-    @property
-    def number(self) -> int:
-        return self.line.number
-
-    @property
-    def is_drug_line(self) -> bool:
-        return self.pack is not None or self.is_noc
-
-    @property
-    def drug(self) -> Drug | None:
-        """The line's drug: by NDC, else by name, else the one its code describes."""
-        if self.named_drug is not None:
-            return self.named_drug
-        return self.pack.drug if self.pack else None
-
-    @property
-    def administered(self) -> float | None:
-        return self.line.drug.administered if self.line.drug else None
-
-    @property
-    def is_waste_line(self) -> bool:
-        return self.is_drug_line and "JW" in self.modifiers and not self.administered
-
-    @property
-    def is_administered_line(self) -> bool:
-        return self.is_drug_line and not self.is_waste_line
-
-    @property
-    def single_dose(self) -> bool:
-        drug = self.drug
-        return drug is not None and drug.container == "single_dose"
+    def __post_init__(self) -> None:
+        line = self.line
+        self.number = line.number
+        self.administered = line.drug.administered if line.drug else None
+        self.is_drug_line = self.pack is not None or self.is_noc
+        self.is_waste_line = self.is_drug_line and "JW" in self.modifiers and not self.administered
+        self.is_administered_line = self.is_drug_line and not self.is_waste_line
+        # The line's drug: by NDC, else by name, else the one its code describes.
+        self.drug = self.named_drug or (self.pack.drug if self.pack else None)
+        self.single_dose = self.drug is not None and self.drug.container == "single_dose"
 
     @property
     def code_pack(self) -> Pack | None:
         """The pack whose code-specific rules judge this line: none while the code is wrong
         for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it."""
         return None if self.code_is_wrong else self.pack
-
-    code_is_wrong: bool = False
 
 
 @dataclass
@@ -119,7 +106,7 @@ class DoseGroup:
             return derived_waste(self.administered_amount, self.pack)
         return None
 
-    @property
+    @cached_property
     def discarded_units(self) -> int | None:
         amount = self.discarded_amount
         if amount is None:
@@ -144,13 +131,10 @@ class ClaimContext:
     def __init__(self, claim: ClaimSubmitted, reference: Reference) -> None:
         self.claim = claim
         self.reference = reference
+        self.plan: PlanPolicy = reference.plans[claim.payer.plan_type]
         self.lines = [self._view(line) for line in claim.lines]
         for view in self.lines:
             view.code_is_wrong = self._code_is_wrong(view)
-
-    @property
-    def plan(self) -> PlanPolicy:
-        return self.reference.plans[self.claim.payer.plan_type]
 
     @cached_property
     def groups(self) -> list[DoseGroup]:
@@ -185,7 +169,8 @@ class ClaimContext:
         chosen = severity or ("fix" if fix else info.severity)
         if chosen not in ("fix", "hold", "info"):
             raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")
-        finding = Finding(
+        # Built without validation: every field comes from this code or the catalog.
+        finding = Finding.model_construct(
             rule=rule, severity=chosen, line=line, message=message, reference=info.reference
         )
         return Flag(finding, fix)

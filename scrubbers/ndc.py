@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 _ELEVEN = re.compile(r"^\d{11}$")
@@ -29,6 +30,7 @@ class ParsedNdc:
         return None if self.digits is None else self.digits[:9]
 
 
+@lru_cache(maxsize=4096)  # a practice bills the same few packages all day
 def parse_ndc(written: str) -> ParsedNdc:
     """Standard (11 digits, bare or 5-4-2), convertible (RULES.md: 4-4-2, 5-3-2, 5-4-1, or
     11 digits with hyphens elsewhere), or invalid (anything else, 10 bare digits included:
