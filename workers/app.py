@@ -40,12 +40,11 @@ from faststream.message import StreamMessage
 
 from contracts import MessageSource
 from workers.logging import FASTSTREAM_LOGGER, get_logger
+from workers.observe import ClaimObserver, Observability, Observed
 from workers.pipeline import Routed, ScrubEngine, Topics, route
 from workers.settings import Settings
 
 log = get_logger(__name__)
-
-RESULT_HEADERS = {"content-type": "application/json"}
 
 
 def topics_from(settings: Settings) -> Topics:
@@ -57,8 +56,15 @@ def topics_from(settings: Settings) -> Topics:
     )
 
 
-def build_broker(settings: Settings, engine: ScrubEngine | None = None) -> KafkaBroker:
-    """A broker with the scrub subscriber registered; ``engine`` defaults to the rules."""
+def build_broker(
+    settings: Settings,
+    engine: ScrubEngine | None = None,
+    observability: Observability | None = None,
+) -> KafkaBroker:
+    """A broker with the scrub subscriber registered; ``engine`` defaults to the rules,
+    ``observability`` (metrics registry, tracing) to what ``settings`` ask for."""
+    if observability is None:
+        observability = Observability.from_settings(settings)
     if engine is None:
         from scrubbers import default_engine  # noqa: PLC0415 (loads reference data)
 
@@ -70,8 +76,10 @@ def build_broker(settings: Settings, engine: ScrubEngine | None = None) -> Kafka
         security=settings.security(),
         client_id="claimscrub",
         logger=FASTSTREAM_LOGGER,
+        middlewares=observability.middlewares(),
     )
-    handler = BatchHandler(broker, engine, topics_from(settings), settings)
+    observer = observability.observer()
+    handler = BatchHandler(broker, engine, topics_from(settings), settings, observer)
     broker.subscriber(
         settings.CLAIMSCRUB_TOPIC_SUBMITTED,
         batch=True,
@@ -85,8 +93,12 @@ def build_broker(settings: Settings, engine: ScrubEngine | None = None) -> Kafka
     return broker
 
 
-def build_app(settings: Settings, engine: ScrubEngine | None = None) -> FastStream:
-    return FastStream(build_broker(settings, engine), logger=FASTSTREAM_LOGGER)
+def build_app(
+    settings: Settings,
+    engine: ScrubEngine | None = None,
+    observability: Observability | None = None,
+) -> FastStream:
+    return FastStream(build_broker(settings, engine, observability), logger=FASTSTREAM_LOGGER)
 
 
 async def _values_as_bytes(message: StreamMessage[Any]) -> Any:
@@ -100,9 +112,15 @@ class BatchHandler:
     """Routes, publishes and commits one batch of records at a time (see module doc)."""
 
     def __init__(
-        self, broker: KafkaBroker, engine: ScrubEngine, topics: Topics, settings: Settings
+        self,
+        broker: KafkaBroker,
+        engine: ScrubEngine,
+        topics: Topics,
+        settings: Settings,
+        observer: ClaimObserver,
     ) -> None:
         self.broker = broker
+        self.observer = observer
         self.engine = engine
         self.topics = topics
         self.failure_pause_s = settings.CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S
@@ -110,8 +128,8 @@ class BatchHandler:
     async def handle(self, message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
         try:
-            routed = [self._route(record) for record in records]
-            await self._publish_all(routed)
+            observed = [self.observer.route(record, self._route) for record in records]
+            await self._publish_all(observed)
         except Exception as error:
             first = records[0]
             log.error(
@@ -126,8 +144,8 @@ class BatchHandler:
             await message.nack()
             return
         await message.ack()
-        for record, result in zip(records, routed, strict=True):
-            _log_result(record, result)
+        for item in observed:
+            self.observer.done(item)
 
     def _route(self, record: ConsumerRecord[bytes, bytes]) -> Routed:
         source = MessageSource(
@@ -141,39 +159,26 @@ class BatchHandler:
             record.value or b"", source, self.engine, now, topics=self.topics, raw_key=record.key
         )
 
-    async def _publish_all(self, routed: Sequence[Routed]) -> None:
+    async def _publish_all(self, observed: Sequence[Observed]) -> None:
         """Send in input order, then wait until the broker has acknowledged every one.
 
         FastStream's in-memory ``TestKafkaBroker`` delivers during ``publish`` and returns
         None instead of a delivery future; there is nothing left to wait for then.
         """
-        sent = [
-            await self.broker.publish(
-                result.value,
-                topic=result.topic,
-                key=result.key,
-                headers=RESULT_HEADERS,
-                no_confirm=True,
-            )
-            for result in routed
-        ]
+        sent = []
+        for item in observed:
+            with self.observer.publishing(item):
+                sent.append(
+                    await self.broker.publish(
+                        item.result.value,
+                        topic=item.result.topic,
+                        key=item.result.key,
+                        headers=item.headers,
+                        no_confirm=True,
+                    )
+                )
         pending = [future for future in sent if inspect.isawaitable(future)]
         outcomes = await asyncio.gather(*pending, return_exceptions=True)
         failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
         if failures:
             raise failures[0]
-
-
-def _log_result(record: ConsumerRecord[bytes, bytes], result: Routed) -> None:
-    """One line per consumed message, PHI-free: ids, outcome, rule ids, Kafka position."""
-    log.info(
-        "claim_scrubbed" if result.outcome != "invalid" else "claim_invalid",
-        claim_id=result.claim_id,
-        revision=result.revision,
-        outcome=result.outcome,
-        rules=list(result.rules),
-        topic=record.topic,
-        partition=record.partition,
-        offset=record.offset,
-        result_topic=result.topic,
-    )

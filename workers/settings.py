@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     CLAIMSCRUB_BATCH_MAX_RECORDS: int = Field(500, ge=1, le=10_000)
     CLAIMSCRUB_BATCH_TIMEOUT_MS: int = Field(200, ge=1, le=60_000)
     CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S: float = Field(5.0, ge=0, le=300)
+    # Operations: /metrics, /healthz and /readyz on one port (0.0.0.0 so a container's
+    # port mapping reaches it); OpenTelemetry tracing off unless asked for.
+    CLAIMSCRUB_HTTP_HOST: str = "0.0.0.0"
+    CLAIMSCRUB_HTTP_PORT: int = Field(9108, ge=1, le=65_535)
+    CLAIMSCRUB_TRACING: bool = False
 
     @model_validator(mode="after")
     def _sasl_has_credentials(self) -> Settings:

@@ -1,0 +1,116 @@
+"""``workers.metrics``: what each result adds to the registry, and dead-letter reasons from
+the errors the contract and the pipeline actually write."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import pytest
+from prometheus_client import generate_latest
+
+from contracts import ClaimScrubbed, MessageSource, Submission
+from scrubbers import default_engine
+from workers.metrics import INVALID_REASONS, Metrics, invalid_reason
+from workers.observe import rule_severities
+from workers.pipeline import Routed, Topics, route
+
+GOLDEN = {
+    case["name"]: case
+    for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
+}
+TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
+SOURCE = MessageSource(topic="t", partition=0, offset=7)
+
+
+def _route(raw: bytes, engine: object = None) -> Routed:
+    return route(raw, SOURCE, engine or default_engine(), datetime.now(UTC), topics=TOPICS)  # type: ignore[arg-type]
+
+
+def _value(metrics: Metrics, name: str, **labels: str) -> float:
+    value = metrics.registry.get_sample_value(name, labels)
+    return 0.0 if value is None else value
+
+
+class Raises:
+    def scrub(self, submission: Submission, scrubbed_at: datetime) -> ClaimScrubbed:
+        raise RuntimeError("a bug in a rule")
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{not json", "not_json"),
+        (b"", "not_json"),
+        (b"[1, 2]", "not_object"),
+        (b"[" * 40 + b"]" * 40, "too_deep"),
+        (b" " * 1_000_001, "too_large"),
+        (orjson.dumps(GOLDEN["invalid-zero-units"]["claim"]), "contract"),
+    ],
+)
+def test_each_contract_error_has_its_reason(raw: bytes, reason: str) -> None:
+    assert invalid_reason(_route(raw)) == reason
+
+
+def test_an_engine_failure_has_its_reason() -> None:
+    routed = _route(orjson.dumps(GOLDEN["nat-medicare-clean"]["claim"]), Raises())
+    assert routed.outcome == "invalid"
+    assert invalid_reason(routed) == "engine_error"
+
+
+def test_every_series_exists_at_zero_before_the_first_claim() -> None:
+    metrics = Metrics(rule_severities())
+    text = generate_latest(metrics.registry).decode()
+    for outcome in ("pass", "fix_suggested", "hold", "invalid"):
+        assert f'claimscrub_claims_total{{outcome="{outcome}"}} 0.0' in text
+    for reason in INVALID_REASONS:
+        assert f'claimscrub_invalid_messages_total{{reason="{reason}"}} 0.0' in text
+    assert 'claimscrub_findings_total{rule="MOD.JZ_MISSING",severity="fix"} 0.0' in text
+
+
+def test_a_result_counts_its_outcome_findings_and_time() -> None:
+    metrics = Metrics(rule_severities())
+    case = GOLDEN["nat-medicare-jz-missing"]
+    routed = _route(orjson.dumps(case["claim"]))
+
+    metrics.observe(routed, 0.002)
+
+    outcome = case["expect"]["outcome"]
+    assert _value(metrics, "claimscrub_claims_total", outcome=outcome) == 1
+    for finding in orjson.loads(routed.value)["findings"]:
+        labels = {"rule": finding["rule"], "severity": finding["severity"]}
+        assert _value(metrics, "claimscrub_findings_total", **labels) >= 1
+    assert _value(metrics, "claimscrub_scrub_duration_seconds_count", outcome=outcome) == 1
+    assert _value(metrics, "claimscrub_scrub_duration_seconds_sum", outcome=outcome) == 0.002
+
+
+def test_a_rule_of_two_severities_is_counted_by_the_one_it_reported() -> None:
+    """CODE.DRUG_MISMATCH is a fix or a hold: the severity comes from the result."""
+    metrics = Metrics(rule_severities())
+    mismatches = [
+        (routed, finding["severity"])
+        for case in GOLDEN.values()
+        if case["expect"]["outcome"] != "invalid"
+        for routed in [_route(orjson.dumps(case["claim"]))]
+        for finding in orjson.loads(routed.value)["findings"]
+        if finding["rule"] == "CODE.DRUG_MISMATCH"
+    ]
+    assert mismatches, "the golden cases report CODE.DRUG_MISMATCH"
+    for routed, _ in mismatches:
+        metrics.observe(routed, 0.001)
+    for severity in {severity for _, severity in mismatches}:
+        expected = sum(1 for _, s in mismatches if s == severity)
+        labels = {"rule": "CODE.DRUG_MISMATCH", "severity": severity}
+        assert _value(metrics, "claimscrub_findings_total", **labels) == expected
+
+
+def test_a_dead_letter_counts_its_reason() -> None:
+    metrics = Metrics(rule_severities())
+    routed = _route(b"{not json")
+
+    metrics.observe(routed, 0.0001, invalid_reason(routed))
+
+    assert _value(metrics, "claimscrub_claims_total", outcome="invalid") == 1
+    assert _value(metrics, "claimscrub_invalid_messages_total", reason="not_json") == 1

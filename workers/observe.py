@@ -1,0 +1,144 @@
+"""What the worker tells the people who run it about each claim: a log line, metrics, a trace.
+
+``BatchHandler`` (workers/app.py) calls ``ClaimObserver.route`` around the pipeline for each
+record (timing, trace context, and the claim's log context bound while it runs),
+``publishing`` around the publish of its result, and ``done`` for each record once the
+batch is acknowledged: a batch processed again after a failed publish is logged and counted
+once, when it is through, not once per attempt.
+
+Every valid claim gets exactly one ``claim_scrubbed`` line; a message that ends on the
+dead-letter topic gets one ``claim_invalid`` line with a reason instead. Neither carries
+anything from the claim but its id, revision and rule ids (no PHI), nor the Kafka key of a
+dead letter (a producer that broke the contract may have keyed it by anything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from aiokafka import ConsumerRecord
+from faststream.kafka.prometheus import KafkaPrometheusMiddleware
+from structlog.contextvars import bound_contextvars
+
+from workers.logging import get_logger
+from workers.metrics import Metrics, invalid_reason
+from workers.pipeline import Routed
+from workers.settings import Settings
+from workers.tracing import (
+    ClaimTrace,
+    ClaimTracer,
+    OtelTracer,
+    PassThroughTracer,
+    otlp_tracer_provider,
+)
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
+
+log = get_logger("workers.claims")
+
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+
+
+@dataclass(slots=True)
+class Observed:
+    """One record, its routed result, and what was observed while routing it."""
+
+    record: Record
+    result: Routed
+    trace: ClaimTrace
+    seconds: float
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The result's Kafka headers: content type and trace context."""
+        return self.trace.headers
+
+
+class ClaimObserver:
+    """Per-claim hooks of the batch handler; cheap enough for every record."""
+
+    def __init__(self, metrics: Metrics, tracer: ClaimTracer) -> None:
+        self.metrics = metrics
+        self._tracer = tracer
+
+    def route(self, record: Record, route: Callable[[Record], Routed]) -> Observed:
+        """Run ``route(record)`` timed, under the record's trace and log context."""
+        claim = self._tracer.start(record)
+        with bound_contextvars(
+            trace_id=claim.trace_id,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+        ):
+            started = perf_counter()
+            result = route(record)
+            seconds = perf_counter() - started
+        return Observed(record, result, claim, seconds)
+
+    def publishing(self, observed: Observed) -> AbstractContextManager[None]:
+        """Wrap the publish of ``observed``'s result (its span is current meanwhile)."""
+        return self._tracer.publishing(observed.trace, observed.result)
+
+    def done(self, observed: Observed) -> None:
+        """The record's result is acknowledged: count it and write its line."""
+        result, record = observed.result, observed.record
+        reason = invalid_reason(result) if result.outcome == "invalid" else None
+        self.metrics.observe(result, observed.seconds, reason)
+        fields: dict[str, Any] = {
+            "claim_id": result.claim_id,
+            "revision": result.revision,
+            "outcome": result.outcome,
+            "duration_ms": round(observed.seconds * 1000, 3),
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "result_topic": result.topic,
+            "trace_id": observed.trace.trace_id,
+        }
+        if reason is None:
+            log.info("claim_scrubbed", rules=list(result.rules), **fields)
+        else:
+            log.warning("claim_invalid", reason=reason, **fields)
+
+
+@dataclass(frozen=True)
+class Observability:
+    """The worker's metrics registry and, when tracing is on, its tracer provider: shared by
+    the broker's middlewares, the batch handler and the HTTP endpoint."""
+
+    metrics: Metrics
+    tracer_provider: TracerProvider | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Observability:
+        metrics = Metrics(rule_severities()).with_process_metrics()
+        provider = otlp_tracer_provider() if settings.CLAIMSCRUB_TRACING else None
+        return cls(metrics, provider)
+
+    def middlewares(self) -> tuple[Any, ...]:
+        """FastStream's broker middlewares: Prometheus always, OpenTelemetry when on."""
+        prometheus = KafkaPrometheusMiddleware(
+            registry=self.metrics.registry, app_name="claimscrub"
+        )
+        if self.tracer_provider is None:
+            return (prometheus,)
+        from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware  # noqa: PLC0415
+
+        return (KafkaTelemetryMiddleware(tracer_provider=self.tracer_provider), prometheus)
+
+    def observer(self) -> ClaimObserver:
+        provider = self.tracer_provider
+        tracer = PassThroughTracer() if provider is None else OtelTracer(provider)
+        return ClaimObserver(self.metrics, tracer)
+
+
+def rule_severities() -> dict[str, str]:
+    """Rule id to severity, from the catalog the engine reports from."""
+    from scrubbers import default_engine  # noqa: PLC0415 (loads reference data once)
+
+    return {info.id: info.severity for info in default_engine().reference.catalog.rule}
