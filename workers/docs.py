@@ -1,0 +1,159 @@
+"""The contract as documents, generated from the code: ``docs/asyncapi.yaml`` and
+``docs/schemas/<event>.json``.
+
+``claimscrub docs`` (``make docs``) writes them; ``tests/test_docs_drift.py`` fails while
+the committed files differ from what this module generates, so a model or topic change
+cannot ship with stale documents.
+
+The AsyncAPI document is FastStream's (``AsyncAPI(...).to_specification()``, what
+``faststream docs gen --yaml`` writes), for a broker declared here with the worker's
+topics and the contract's models. It is not the running worker's own broker: that one's
+handler takes raw batches of bytes (so that a malformed message becomes a dead letter,
+not a decode error) and publishes through ``broker.publish``, which would document an
+empty payload and no output topics. A test checks that both name the same topics.
+
+Output is deterministic: topic names are the defaults (never the environment), FastStream's
+channels, operations and components are sorted (it keeps them in sets), and nothing holds
+a time or a version of a tool.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+
+from contracts import ClaimInvalid, ClaimScrubbed, ClaimSubmitted
+from contracts.schemas import json_schemas
+from workers.settings import Settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+ASYNCAPI = "asyncapi.yaml"
+
+_KEYED = "Keyed by `claim_id`, so every revision of a claim stays in order on one partition."
+_HEADERS = (
+    "Headers: `content-type: application/json` and a W3C `traceparent` whose trace id is "
+    "the `trace_id` of the worker's log line for the message (`claim_scrubbed` or "
+    "`claim_invalid`): the producer's own trace when the submitted message carried a "
+    "`traceparent`."
+)
+
+
+def documentation_broker(settings: Settings) -> KafkaBroker:
+    """The worker's topics and event types, declared for the specification only."""
+    broker = KafkaBroker(
+        settings.KAFKA_BOOTSTRAP_SERVERS,
+        description="The Kafka cluster: `KAFKA_BOOTSTRAP_SERVERS` (and `KAFKA_SECURITY_*`).",
+    )
+
+    @broker.subscriber(
+        settings.CLAIMSCRUB_TOPIC_SUBMITTED,
+        group_id=settings.CLAIMSCRUB_GROUP_ID,
+        title=settings.CLAIMSCRUB_TOPIC_SUBMITTED,
+        description=(
+            "Claims from practice-management systems, one `claim.submitted/v1` JSON "
+            f"document per message. {_KEYED} The worker publishes exactly one result per "
+            "message (at least once; duplicates carry the same `event_id`). A message "
+            "that is not valid JSON or breaks the contract is not lost: it becomes a "
+            "`claim.invalid/v1` dead letter."
+        ),
+    )
+    async def scrub(claim: ClaimSubmitted) -> None:
+        """Validate and scrub a submitted claim; publish one result."""
+
+    outcomes = (
+        (
+            settings.CLAIMSCRUB_TOPIC_PASS,
+            "No `fix` or `hold` finding: ready for the billing queue.",
+        ),
+        (
+            settings.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
+            "Fixes suggested: `corrected_claim` is the claim with every fix applied and "
+            "`patch` the RFC 6902 JSON Patch from the submitted claim to it.",
+        ),
+        (
+            settings.CLAIMSCRUB_TOPIC_HOLD,
+            "A person has to look at the claim (any `hold` finding); `corrected_claim` "
+            "and `patch` are there when fixes were also found.",
+        ),
+    )
+    for topic, meaning in outcomes:
+        broker.publisher(
+            topic,
+            title=topic,
+            description=f"`claim.scrubbed/v1` results. {meaning} {_KEYED} {_HEADERS}",
+            schema=ClaimScrubbed,
+        )
+    broker.publisher(
+        settings.CLAIMSCRUB_TOPIC_INVALID,
+        title=settings.CLAIMSCRUB_TOPIC_INVALID,
+        description=(
+            "`claim.invalid/v1` dead letters for operations: the original message (as "
+            "text, or base64), where it was read, and why it was refused. Keyed by the "
+            "original message's key. Carries the raw claim, so it holds PHI. " + _HEADERS
+        ),
+        schema=ClaimInvalid,
+    )
+    return broker
+
+
+def asyncapi_yaml(settings: Settings | None = None) -> str:
+    """The AsyncAPI 3.0 document for ``settings`` (default: the contract's topic names)."""
+    settings = settings or Settings.model_construct()
+    spec = AsyncAPI(
+        documentation_broker(settings),
+        title="claimscrub",
+        version="1.0.0",
+        description=(
+            "Claim scrubbing for physician-administered drug claims: `claim.submitted/v1` "
+            "in, one `claim.scrubbed/v1` or `claim.invalid/v1` out per message. Topic "
+            "names are the defaults; each is configurable (`CLAIMSCRUB_TOPIC_*`)."
+        ),
+    ).to_specification()
+    document = _sorted(spec.to_jsonable())
+    text: str = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    return text
+
+
+def documents() -> dict[str, str]:
+    """Every generated document by its path under ``docs/``."""
+    files = {ASYNCAPI: asyncapi_yaml()}
+    for name, schema in json_schemas().items():
+        files[f"schemas/{name}.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
+def stale(root: Path = DOCS) -> list[str]:
+    """Paths under ``root`` whose content differs from what the code generates."""
+    return [
+        path
+        for path, text in documents().items()
+        if not (root / path).is_file() or (root / path).read_text(encoding="utf-8") != text
+    ]
+
+
+def write(root: Path = DOCS) -> list[str]:
+    """(Re)write the stale documents under ``root``; returns their paths."""
+    changed = stale(root)
+    generated = documents()
+    for path in changed:
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(generated[path], encoding="utf-8")
+    return changed
+
+
+def _sorted(document: dict[str, Any]) -> dict[str, Any]:
+    """FastStream's document with its name-keyed maps in name order."""
+    for key in ("channels", "operations"):
+        if key in document:
+            document[key] = dict(sorted(document[key].items()))
+    components = document.get("components", {})
+    for key in ("messages", "schemas"):
+        if key in components:
+            components[key] = dict(sorted(components[key].items()))
+    return document
