@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Reinstall only when the dependency declarations change.
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv install lint test demo bench constraints clean
+.PHONY: venv install lint test demo bench docs constraints clean
 
 venv: $(BIN)/python
 
@@ -36,6 +36,11 @@ demo: install
 # measured in the same run (docs/performance.md). BENCH_ARGS=--smoke for a quick pass.
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# Regenerate docs/asyncapi.yaml and docs/schemas/*.json from the code (tests fail while
+# the committed ones differ).
+docs: install
+	$(BIN)/claimscrub docs
 
 # Re-pin after changing dependencies in pyproject.toml (run in a working venv).
 constraints: install

@@ -1,10 +1,16 @@
 """``claimscrub``: run the worker, scrub claim files offline, publish them, or run the demo.
 
+For operators: ``run`` (the worker, with /metrics, /healthz and /readyz), ``publish``
+(claim files to the submitted topic, to test an environment), ``tail`` (results as they
+arrive), ``rules`` (every rule the engine can report) and ``docs`` (regenerate the
+published contract documents).
+
 ``scrub`` goes through ``workers.pipeline.route``, the worker's own engine path, so a file
 scrubbed here gives the same result as the same bytes on ``claims.submitted``.
 
-Exit codes: 0 done (even when claims are invalid: that is a result), 1 the demo or a
-publish failed, 2 a usage error (unreadable input, bad configuration).
+Exit codes: 0 done (even when claims are invalid: that is a result), 1 the worker could
+not start, the demo or a publish failed, or ``docs --check`` found stale documents, 2 a
+usage error (unreadable input, bad configuration).
 """
 
 from __future__ import annotations
@@ -14,14 +20,18 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from contracts import MessageSource
@@ -31,6 +41,7 @@ from workers.pipeline import Routed, route
 from workers.settings import Settings
 
 USAGE_ERROR = 2
+PROGRESS_FROM = 100  # records; fewer are done before a progress bar could be read
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,6 +71,33 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("paths", nargs="+", help=".json / .jsonl files, or -")
     publish.set_defaults(func=_publish)
 
+    tail = commands.add_parser("tail", help="print results as they arrive, one line each")
+    tail.add_argument(
+        "topics",
+        nargs="+",
+        metavar="TOPIC",
+        help="topic names, or: results (all four), pass, fix-suggested, hold, invalid, submitted",
+    )
+    tail.add_argument(
+        "--from-beginning", action="store_true", help="start at the oldest record, not the end"
+    )
+    tail.add_argument("--max", type=int, metavar="N", help="stop after N records")
+    tail.add_argument(
+        "--idle", type=float, metavar="SECONDS", help="stop when nothing arrived for SECONDS"
+    )
+    tail.set_defaults(func=_tail)
+
+    rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
+    rules.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    rules.set_defaults(func=_rules)
+
+    docs = commands.add_parser("docs", help="regenerate docs/asyncapi.yaml and docs/schemas")
+    docs.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a document is stale"
+    )
+    docs.add_argument("--dir", type=Path, help="where (default: docs/ of this checkout)")
+    docs.set_defaults(func=_docs)
+
     demo = commands.add_parser("demo", help="the example claims through a broker and worker")
     demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait (60)")
     demo.set_defaults(func=_demo)
@@ -67,13 +105,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_: argparse.Namespace, settings: Settings) -> int:
-    from workers.app import build_app  # noqa: PLC0415 (keeps `scrub` start-up light)
+    from workers.server import serve  # noqa: PLC0415 (keeps `scrub` start-up light)
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
-    # FastStream.run stops gracefully on SIGINT and SIGTERM: the batch in hand finishes
-    # (or is left uncommitted, to be redelivered) before the consumer leaves the group.
-    asyncio.run(build_app(settings).run())
-    return 0
+    # Stops gracefully on SIGINT and SIGTERM: the batch in hand finishes (or is left
+    # uncommitted, to be redelivered) before the consumer leaves the group.
+    return 0 if asyncio.run(serve(settings)) else 1
 
 
 def _scrub(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,13 +125,16 @@ def _scrub(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE_ERROR
     engine, topics = default_engine(), topics_from(settings)
     console = Console()
-    for index, raw in enumerate(records):
-        source = MessageSource(topic=f"file:{args.path}", offset=index)
-        routed = route(raw, source, engine, datetime.now(UTC), topics=topics)
-        if args.pretty:
-            console.print(_table(routed))
-        else:
-            sys.stdout.buffer.write(routed.value + b"\n")
+    # A bar only while results go to a file or pipe: on a terminal it would mix with them.
+    with _progress("scrubbing", len(records), shown=not console.is_terminal) as advance:
+        for index, raw in enumerate(records):
+            source = MessageSource(topic=f"file:{args.path}", offset=index)
+            routed = route(raw, source, engine, datetime.now(UTC), topics=topics)
+            if args.pretty:
+                console.print(_table(routed))
+            else:
+                sys.stdout.buffer.write(routed.value + b"\n")
+            advance()
     sys.stdout.flush()
     return 0
 
@@ -126,24 +166,104 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
     except InputError as error:
         print(f"claimscrub publish: {error}", file=sys.stderr)
         return USAGE_ERROR
-    asyncio.run(_send(settings, records))
+    try:
+        with _progress("publishing", len(records)) as advance:
+            asyncio.run(_send(settings, records, advance))
+    except KafkaError as error:
+        print(f"claimscrub publish: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     print(f"published {len(records)} claim(s) to {settings.CLAIMSCRUB_TOPIC_SUBMITTED}")
     return 0
 
 
-async def _send(settings: Settings, records: list[bytes]) -> None:
+async def _send(settings: Settings, records: list[bytes], advance: Callable[[], None]) -> None:
     from workers.kafka import client_options  # noqa: PLC0415
 
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        pending = [
-            await producer.send(settings.CLAIMSCRUB_TOPIC_SUBMITTED, raw, key=claim_key(raw))
-            for raw in records
-        ]
+        pending = []
+        for raw in records:
+            sent = await producer.send(settings.CLAIMSCRUB_TOPIC_SUBMITTED, raw, key=claim_key(raw))
+            sent.add_done_callback(lambda _: advance())
+            pending.append(sent)
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
+
+
+@contextmanager
+def _progress(what: str, total: int, *, shown: bool = True) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr for ``total`` steps, only at a terminal and only for a
+    long run (a few claims are done before a bar could be read); yields ``advance``."""
+    stderr = Console(stderr=True)
+    with Progress(
+        TextColumn(what),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        transient=True,
+        disable=not (shown and stderr.is_terminal and total >= PROGRESS_FROM),
+    ) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda: progress.advance(task)
+
+
+def _tail(args: argparse.Namespace, settings: Settings) -> int:
+    from workers.tail import resolve_topics, tail  # noqa: PLC0415
+
+    topics = resolve_topics(settings, args.topics)
+    coroutine = tail(
+        settings,
+        topics,
+        Console(),
+        from_beginning=args.from_beginning,
+        max_records=args.max,
+        idle_timeout_s=args.idle,
+        status=Console(stderr=True),
+    )
+    try:
+        asyncio.run(coroutine)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how a tail without --max ends
+    except (KafkaError, RuntimeError) as error:
+        print(f"claimscrub tail: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _rules(args: argparse.Namespace, _: Settings) -> int:
+    from scrubbers import default_engine  # noqa: PLC0415 (the engine's own catalog)
+
+    catalog = default_engine().reference.catalog
+    if args.json:
+        for info in catalog.rule:
+            sys.stdout.buffer.write(orjson.dumps(info.model_dump()) + b"\n")
+        return 0
+    table = Table(title=f"ruleset {catalog.ruleset}: {len(catalog.rule)} rules", expand=True)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("summary", ratio=3)
+    table.add_column("reference", ratio=2)
+    for info in catalog.rule:
+        table.add_row(info.id, info.severity, info.summary, info.reference)
+    Console().print(table)
+    return 0
+
+
+def _docs(args: argparse.Namespace, _: Settings) -> int:
+    from workers import docs  # noqa: PLC0415
+
+    root: Path = args.dir or docs.DOCS
+    if args.check:
+        stale = docs.stale(root)
+        for path in stale:
+            print(f"stale: {root / path} (run `claimscrub docs`)", file=sys.stderr)
+        return 1 if stale else 0
+    for path in docs.write(root):
+        print(f"wrote {root / path}")
+    return 0
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,241 @@
+"""What operations sees of a real run: the worker and its HTTP endpoint against a real
+broker, the golden claims sent through it, then /healthz, /readyz, /metrics, the log lines
+and the trace context on the results.
+
+One run (module fixture) serves every test: the worker is ``workers.server.build_server``,
+the uvicorn server ``claimscrub run`` starts, in this test's event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.conftest import SettingsFactory
+from tests.integration.http import free_port, get, get_json, wait_for_status
+from tests.integration.kafka_io import INPUT_PARTITIONS, Message, create_topics, publish
+from workers.logging import configure_logging
+from workers.server import build_server
+from workers.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+GOLDEN: list[dict[str, Any]] = [
+    json.loads(line)
+    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").read_text().splitlines()
+    if line.strip()
+]
+OUTCOMES = ("pass", "fix_suggested", "hold", "invalid")
+
+
+def _trace_id(index: int) -> str:
+    return f"{index + 1:032x}"
+
+
+def _messages() -> list[Message]:
+    """Every golden claim keyed by claim id, each with a traceparent of its own."""
+    return [
+        Message(
+            orjson.dumps(case["claim"]),
+            key=case["claim"]["claim_id"].encode(),
+            headers=[("traceparent", f"00-{_trace_id(i)}-00f067aa0ba902b7-01".encode())],
+        )
+        for i, case in enumerate(GOLDEN)
+    ]
+
+
+@dataclass
+class OpsRun:
+    settings: Settings
+    sent: list[Any]
+    healthz: tuple[int, dict[str, Any]]
+    readyz: tuple[int, dict[str, Any]]
+    metrics: dict[tuple[str, frozenset[tuple[str, str]]], float]
+    logs: list[dict[str, Any]]
+    results: list[tuple[str, dict[str, str], dict[str, Any]]]
+
+    def metric(self, name: str, **labels: str) -> float:
+        return sum(
+            value
+            for (sample, sample_labels), value in self.metrics.items()
+            if sample == name and set(labels.items()) <= sample_labels
+        )
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        return [line for line in self.logs if line.get("event") == name]
+
+
+def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+@pytest.fixture(scope="module")
+async def ops_run(make_settings: SettingsFactory) -> OpsRun:
+    port = free_port()
+    settings = make_settings(CLAIMSCRUB_HTTP_HOST="127.0.0.1", CLAIMSCRUB_HTTP_PORT=port)
+    base = f"http://127.0.0.1:{port}"
+    logs = io.StringIO()
+    configure_logging("INFO", stream=logs)  # reset after the first test by tests/conftest.py
+    await create_topics(settings)
+    server = build_server(settings)
+    serving = asyncio.create_task(server.serve())
+    try:
+        await wait_for_status(f"{base}/healthz", 200, timeout_s=30)
+        await wait_for_status(f"{base}/readyz", 200, timeout_s=60)
+        healthz, readyz = await get_json(f"{base}/healthz"), await get_json(f"{base}/readyz")
+        sent = await publish(settings, _messages())
+        metrics = await _metrics_once_counted(f"{base}/metrics", len(sent))
+        results = await _results(settings, len(sent))
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, timeout=60)
+    lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
+    return OpsRun(settings, sent, healthz, readyz, metrics, lines, results)
+
+
+async def _metrics_once_counted(url: str, expected: int, timeout_s: float = 60.0) -> Any:
+    """/metrics once ``claimscrub_claims_total`` adds up to ``expected``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, body = await get(url)
+        assert status == 200
+        samples = _samples(body.decode())
+        counted = sum(v for (name, _), v in samples.items() if name == "claimscrub_claims_total")
+        if counted >= expected or time.monotonic() > deadline:
+            return samples
+        await asyncio.sleep(0.2)
+
+
+async def _results(
+    settings: Settings, expected: int, timeout_s: float = 30.0
+) -> list[tuple[str, dict[str, str], dict[str, Any]]]:
+    """(topic, headers, document) of every result, with the headers the tests check."""
+    consumer = AIOKafkaConsumer(
+        *settings.result_topics(),
+        bootstrap_servers=settings.KAFKA_BOOTSTRAP_SERVERS,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    results: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+    try:
+        deadline = time.monotonic() + timeout_s
+        while len(results) < expected and time.monotonic() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=250)).values():
+                results.extend(
+                    (r.topic, {k: v.decode() for k, v in r.headers}, orjson.loads(r.value or b""))
+                    for r in batch
+                )
+    finally:
+        await consumer.stop()
+    return results
+
+
+def _expected(outcome: str) -> int:
+    return sum(1 for case in GOLDEN if case["expect"]["outcome"] == outcome)
+
+
+def test_liveness_and_readiness_once_partitions_are_assigned(ops_run: OpsRun) -> None:
+    assert ops_run.healthz == (200, {"live": True, "stopped_consumers": []})
+    status, body = ops_run.readyz
+    assert status == 200
+    assert body == {
+        "ready": True,
+        "assigned_partitions": INPUT_PARTITIONS,
+        "broker_reachable": True,
+    }
+
+
+@pytest.mark.parametrize("outcome", OUTCOMES)
+def test_metrics_count_the_claims_of_each_outcome(ops_run: OpsRun, outcome: str) -> None:
+    assert ops_run.metric("claimscrub_claims_total", outcome=outcome) == _expected(outcome)
+    assert ops_run.metric("claimscrub_scrub_duration_seconds_count", outcome=outcome) == _expected(
+        outcome
+    )
+
+
+def test_metrics_count_findings_by_rule_and_severity_and_dead_letters_by_reason(
+    ops_run: OpsRun,
+) -> None:
+    findings = Counter(
+        (finding["rule"], finding["severity"])
+        for _, _, document in ops_run.results
+        for finding in document.get("findings", [])
+    )
+    assert findings, "the golden claims have findings"
+    for (rule, severity), count in findings.items():
+        assert ops_run.metric("claimscrub_findings_total", rule=rule, severity=severity) == count
+    assert ops_run.metric("claimscrub_findings_total") == sum(findings.values())
+    assert ops_run.metric("claimscrub_invalid_messages_total") == _expected("invalid")
+    assert ops_run.metric("claimscrub_invalid_messages_total", reason="contract") > 0
+
+
+def test_faststream_middleware_counts_the_records_received(ops_run: OpsRun) -> None:
+    topic = ops_run.settings.CLAIMSCRUB_TOPIC_SUBMITTED
+    received = ops_run.metric("faststream_received_messages_total", handler=topic)
+    assert received == len(GOLDEN)
+    published = ops_run.metric("faststream_published_messages_total", status="success")
+    assert published == len(GOLDEN)
+
+
+def test_one_claim_scrubbed_line_per_valid_claim_with_its_fields(ops_run: OpsRun) -> None:
+    lines = ops_run.events("claim_scrubbed")
+    valid = [(i, c) for i, c in enumerate(GOLDEN) if c["expect"]["outcome"] != "invalid"]
+    by_claim = Counter(line["claim_id"] for line in lines)
+    assert by_claim == Counter(case["claim"]["claim_id"] for _, case in valid)
+    position = {(s.partition, s.offset): i for i, s in enumerate(ops_run.sent)}
+    for line in lines:
+        index = position[line["partition"], line["offset"]]
+        case = GOLDEN[index]
+        assert line["claim_id"] == case["claim"]["claim_id"]
+        assert line["revision"] == case["claim"]["revision"]
+        assert line["outcome"] == case["expect"]["outcome"]
+        assert sorted(line["rules"]) == sorted(case["expect"]["rules"])
+        assert isinstance(line["duration_ms"], float)
+        assert line["duration_ms"] >= 0
+        assert line["topic"] == ops_run.settings.CLAIMSCRUB_TOPIC_SUBMITTED
+        assert line["trace_id"] == _trace_id(index)
+        assert line["level"] == "info"
+
+
+def test_one_claim_invalid_line_per_dead_letter_with_a_reason(ops_run: OpsRun) -> None:
+    lines = ops_run.events("claim_invalid")
+    invalid = [i for i, case in enumerate(GOLDEN) if case["expect"]["outcome"] == "invalid"]
+    position = {(s.partition, s.offset): i for i, s in enumerate(ops_run.sent)}
+    assert sorted(position[line["partition"], line["offset"]] for line in lines) == invalid
+    assert all(line["reason"] == "contract" and line["level"] == "warning" for line in lines)
+
+
+def test_no_patient_data_in_any_log_line(ops_run: OpsRun) -> None:
+    text = "\n".join(json.dumps(line) for line in ops_run.logs)
+    for case in GOLDEN:
+        patient = case["claim"].get("patient") or {}
+        for field in ("member_id", "first_name", "last_name"):
+            value = patient.get(field)
+            if isinstance(value, str) and len(value) > 3:
+                assert value not in text, field
+
+
+def test_each_result_carries_its_claims_trace_context(ops_run: OpsRun) -> None:
+    by_event = {case["claim"]["event_id"]: i for i, case in enumerate(GOLDEN)}
+    scrubbed = [(h, d) for _, h, d in ops_run.results if "source_event_id" in d]
+    assert scrubbed
+    for headers, document in scrubbed:
+        index = by_event[document["source_event_id"]]
+        assert headers["traceparent"] == f"00-{_trace_id(index)}-00f067aa0ba902b7-01"
+        assert headers["content-type"] == "application/json"
