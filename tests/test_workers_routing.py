@@ -22,7 +22,7 @@ GOLDEN = {
     case["name"]: case["claim"]
     for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
 }
-SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092", CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S=0)
+SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092", CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0)
 
 
 class Collected:

@@ -1,14 +1,20 @@
 """The FastStream worker: claims.submitted in, one result per message out, at least once.
 
-Delivery design (FastStream 0.7 has no Kafka transactions, so this is at-least-once with
-results that carry deterministic event ids for consumers to deduplicate):
+Delivery design (docs/reliability.md has the guarantees and the tests that prove them).
+At-least-once, with results whose event ids are derived from the source event so that
+consumers can drop duplicates; not Kafka transactions, because FastStream 0.7 has none and
+aiokafka's ``send_offsets_to_transaction`` takes only a group id (no generation, KIP-447),
+so fencing a zombie worker after a rebalance would need a transactional producer per input
+partition, beside FastStream rather than inside it (the doc weighs it in full).
 
 - A batch subscriber (``batch=True``, up to ``CLAIMSCRUB_BATCH_MAX_RECORDS`` records)
   with ``AckPolicy.MANUAL`` and auto-commit off. ``AckPolicy.ACK`` would commit even when
   the handler raised, and ``NACK_ON_ERROR`` would redeliver at once in a tight loop, so the
   handler decides itself.
 - Every record of the batch is routed through ``workers.pipeline.route`` (the same path as
-  ``claimscrub scrub``), so a bad message becomes a dead letter instead of an exception.
+  ``claimscrub scrub``), so a bad message becomes a dead letter instead of an exception,
+  and every result fits ``CLAIMSCRUB_MAX_RESULT_BYTES`` (the producer's limit is set just
+  above it), so no result can fail on every attempt for its size.
 - Results are sent in input order, each keyed by claim id (dead letters by the original
   key), to the producer's default partitioner: one partition per key keeps every revision
   of a claim in order, and the idempotent producer (``acks="all"``) keeps that order across
@@ -16,35 +22,49 @@ results that carry deterministic event ids for consumers to deduplicate):
   partition, which would break keying.
 - Only when the broker has acknowledged every result is the batch acked: an ack commits
   the consumer's position on every partition of the batch, which is exactly the end of the
-  batch because batches are handled one at a time.
-- If any send fails, or anything else goes wrong, nothing is committed: after a pause of
-  ``CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S`` the batch is nacked, which seeks each partition
-  back to its first record of the batch, and the whole batch is processed again. Results
-  that did reach the broker are then published twice with the same event ids. Retries are
+  batch because batches are handled one at a time. A failed commit is logged and left to
+  the next one.
+- If any send fails, or anything else goes wrong, nothing is committed: after an
+  exponential backoff with jitter (``CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S`` doubling up to
+  ``CLAIMSCRUB_RETRY_BACKOFF_MAX_S``) the batch is nacked, which seeks each partition back
+  to its first record of the batch, and the whole batch is processed again. Results that
+  did reach the broker are then published twice with the same event ids. Retries are
   unbounded on purpose: stopping would lose claims, and a broker outage is the usual cause.
+  Polling again between attempts (rather than retrying inside the handler) keeps the
+  consumer in its group however long an outage lasts.
+- On SIGTERM FastStream stops polling and waits up to ``CLAIMSCRUB_SHUTDOWN_TIMEOUT_S``
+  for the batch in hand to be published and committed (a backoff pause ends at once);
+  past that the batch is abandoned uncommitted and redone by whoever gets its partitions.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import ConsumerRecord
+from aiokafka.errors import KafkaError
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
 from contracts import MessageSource
+from workers.backoff import Backoff, pause
 from workers.logging import FASTSTREAM_LOGGER, get_logger
 from workers.observe import ClaimObserver, Observability, Observed
-from workers.pipeline import Routed, ScrubEngine, Topics, route
+from workers.pipeline import Limits, Routed, ScrubEngine, Topics, route
 from workers.settings import Settings
 
 log = get_logger(__name__)
+
+# The producer refuses a record whose estimated size (value, key, headers, record overhead)
+# is over max_request_size; results are kept within CLAIMSCRUB_MAX_RESULT_BYTES (value and
+# key) by the pipeline, so this leaves room for the rest.
+_REQUEST_HEADROOM_BYTES = 64 * 1024
 
 
 def topics_from(settings: Settings) -> Topics:
@@ -76,11 +96,13 @@ def build_broker(
         security=settings.security(),
         client_id="claimscrub",
         logger=FASTSTREAM_LOGGER,
+        graceful_timeout=settings.CLAIMSCRUB_SHUTDOWN_TIMEOUT_S,
+        max_request_size=settings.CLAIMSCRUB_MAX_RESULT_BYTES + _REQUEST_HEADROOM_BYTES,
         middlewares=observability.middlewares(),
     )
     observer = observability.observer()
     handler = BatchHandler(broker, engine, topics_from(settings), settings, observer)
-    broker.subscriber(
+    subscriber = broker.subscriber(
         settings.CLAIMSCRUB_TOPIC_SUBMITTED,
         batch=True,
         group_id=settings.CLAIMSCRUB_GROUP_ID,
@@ -89,7 +111,13 @@ def build_broker(
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.MANUAL,
         decoder=_values_as_bytes,
-    )(handler.handle)
+        session_timeout_ms=settings.CLAIMSCRUB_SESSION_TIMEOUT_MS,
+        # Kafka wants heartbeats well within the session; a third is its own rule of thumb.
+        heartbeat_interval_ms=min(3_000, settings.CLAIMSCRUB_SESSION_TIMEOUT_MS // 3),
+    )
+    subscriber(handler.handle)
+    # FastStream clears `running` first thing on stop: a backoff pause then ends early.
+    handler.running = lambda: subscriber.running
     return broker
 
 
@@ -123,7 +151,14 @@ class BatchHandler:
         self.observer = observer
         self.engine = engine
         self.topics = topics
-        self.failure_pause_s = settings.CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S
+        self.limits = Limits(
+            message_bytes=settings.CLAIMSCRUB_MAX_MESSAGE_BYTES,
+            result_bytes=settings.CLAIMSCRUB_MAX_RESULT_BYTES,
+        )
+        self.backoff = Backoff(
+            settings.CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S, settings.CLAIMSCRUB_RETRY_BACKOFF_MAX_S
+        )
+        self.running: Callable[[], bool] = lambda: True
 
     async def handle(self, message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
@@ -131,21 +166,55 @@ class BatchHandler:
             observed = [self.observer.route(record, self._route) for record in records]
             await self._publish_all(observed)
         except Exception as error:
-            first = records[0]
-            log.error(
-                "batch_failed",
-                error_type=type(error).__name__,
-                topic=first.topic,
-                records=len(records),
-                first_offset=first.offset,
-                retry_in_s=self.failure_pause_s,
-            )
-            await asyncio.sleep(self.failure_pause_s)
-            await message.nack()
+            await self._retry_later(message, records, error)
             return
-        await message.ack()
+        self.backoff.reset()
+        await self._commit(message, records)
         for item in observed:
             self.observer.done(item)
+
+    async def _retry_later(
+        self,
+        message: KafkaMessage,
+        records: Sequence[ConsumerRecord[bytes, bytes]],
+        error: Exception,
+    ) -> None:
+        """Commit nothing; after a backoff, rewind to the batch's first records so the next
+        poll returns the whole batch again. The error's type only: its text may quote a
+        record (PHI)."""
+        delay = self.backoff.next_delay()
+        first = records[0]
+        log.error(
+            "batch_failed",
+            error_type=type(error).__name__,
+            topic=first.topic,
+            partition=first.partition,
+            first_offset=first.offset,
+            records=len(records),
+            attempt=self.backoff.failures,
+            retry_in_s=round(delay, 3),
+        )
+        await pause(delay, self.running)
+        await message.nack()
+
+    async def _commit(
+        self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        """Commit the consumer's position, the end of this batch. A failed commit loses
+        nothing: the results are published, the position stays past them, so the next
+        commit covers them; if the partitions moved meanwhile (a rebalance), their new owner
+        redoes them from the last commit, which makes duplicates, not gaps."""
+        try:
+            await message.ack()
+        except KafkaError as error:
+            first = records[0]
+            log.warning(
+                "commit_failed",
+                error_type=type(error).__name__,
+                topic=first.topic,
+                first_offset=first.offset,
+                records=len(records),
+            )
 
     def _route(self, record: ConsumerRecord[bytes, bytes]) -> Routed:
         source = MessageSource(
@@ -156,7 +225,13 @@ class BatchHandler:
         )
         now = datetime.now(UTC)
         return route(
-            record.value or b"", source, self.engine, now, topics=self.topics, raw_key=record.key
+            record.value or b"",
+            source,
+            self.engine,
+            now,
+            topics=self.topics,
+            raw_key=record.key,
+            limits=self.limits,
         )
 
     async def _publish_all(self, observed: Sequence[Observed]) -> None:

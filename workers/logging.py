@@ -4,19 +4,64 @@ Logs are PHI-free by construction: callers log claim ids, outcomes, rule ids and
 positions only, never a claim document or an exception text that might quote one.
 FastStream's and aiokafka's stdlib records go through the same renderer, so a log shipper
 sees one format.
+
+``redact_phi`` is the second line of defence: whatever a future log call passes by
+mistake, a field named like patient data (``patient``, ``member_id``, ``birth_date`` ...)
+is replaced before rendering, at any depth of nested dicts and lists. It works by field
+name only, so it cannot catch PHI inside a free-text message: that is what the first line
+(never logging claim data or exception messages) is for.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from typing import TextIO
+from collections.abc import Mapping, MutableMapping
+from typing import Any, TextIO
 
 import structlog
 
 # FastStream's own logger writes to stdout with its own format; the worker hands it this
 # one instead, which propagates to the root handler configured below.
 FASTSTREAM_LOGGER = logging.getLogger("claimscrub.faststream")
+
+# Field names (compared in lower case) whose values are patient data in claim.submitted/v1
+# or common names for the same; claim_id, payer.name and the like are deliberately absent.
+PHI_FIELDS = frozenset(
+    {
+        "patient",
+        "member_id",
+        "subscriber_id",
+        "first_name",
+        "last_name",
+        "middle_name",
+        "patient_name",
+        "birth_date",
+        "date_of_birth",
+        "dob",
+        "ssn",
+    }
+)
+REDACTED = "[redacted]"
+
+
+def redact_phi(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: replace the value of every PHI-named field (module doc)."""
+    for key, value in event_dict.items():
+        event_dict[key] = _redacted(key, value)
+    return event_dict
+
+
+def _redacted(key: object, value: Any) -> Any:
+    if isinstance(key, str) and key.lower() in PHI_FIELDS:
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {k: _redacted(k, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(None, item) for item in value]
+    return value
 
 
 def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> None:
@@ -27,6 +72,7 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
         structlog.dev.ConsoleRenderer() if out.isatty() else structlog.processors.JSONRenderer()
     )
     shared: list[structlog.typing.Processor] = [
+        redact_phi,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

@@ -4,7 +4,16 @@
 become a ``claim.invalid/v1`` for the dead-letter topic, and so does a claim the engine
 fails on (a bug in a rule), so one poisoned claim cannot stop the stream. It does no I/O
 besides logging an engine failure, so the worker and ``claimscrub scrub`` give the same
-answer for the same bytes.
+answer for the same bytes, and a redelivered message the same result (apart from its
+timestamp): even an engine failure's trace id is derived from the message's position.
+
+Every result is also made to fit ``Limits.result_bytes``, the largest value the worker
+publishes. A result the broker would refuse as too large fails on every attempt, so the
+batch would be redone forever and its partition would stall; instead a scrubbed result that
+is too large becomes a dead letter, and a dead letter that is too large (its ``raw`` is the
+whole message, JSON-escaped) is published without ``raw``, with an error that says so and
+where the message is. That is the one case where a dead letter does not carry the original
+bytes: they stay on the input topic for its retention.
 """
 
 from __future__ import annotations
@@ -24,9 +33,14 @@ from contracts import (
     Submission,
     decode_claim,
 )
+from contracts.decode import MAX_MESSAGE_BYTES
 from workers.logging import get_logger
 
 RoutedOutcome = Outcome | Literal["invalid"]
+
+# Below the broker's default message.max.bytes (1,048,588 per record batch) with room for
+# the key, headers and the batch overhead, so results fit a cluster with default limits.
+MAX_RESULT_BYTES = 1_000_000
 
 log = get_logger(__name__)
 
@@ -56,6 +70,18 @@ class Topics:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """The largest message value the contract accepts, and the largest result value (plus
+    key) the worker publishes; both in bytes."""
+
+    message_bytes: int = MAX_MESSAGE_BYTES
+    result_bytes: int = MAX_RESULT_BYTES
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass(frozen=True, slots=True)
 class Routed:
     """A serialized result and where to publish it.
 
@@ -80,10 +106,27 @@ def route(
     *,
     topics: Topics,
     raw_key: bytes | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Routed:
     """Decode, scrub and serialize one message. ``raw_key`` is the message's original
     Kafka key, kept on a dead letter (CONTRACT.md: "original key")."""
-    decoded = decode_claim(raw)
+    routed = _route(raw, source, engine, now, topics=topics, raw_key=raw_key, limits=limits)
+    if _size(routed) <= limits.result_bytes:
+        return routed
+    return _oversized(routed, raw, source, now, topics=topics, raw_key=raw_key, limits=limits)
+
+
+def _route(
+    raw: bytes,
+    source: MessageSource,
+    engine: ScrubEngine,
+    now: datetime,
+    *,
+    topics: Topics,
+    raw_key: bytes | None,
+    limits: Limits,
+) -> Routed:
+    decoded = decode_claim(raw, max_bytes=limits.message_bytes)
     if isinstance(decoded, list):
         return _invalid(raw, source, decoded, now, topics=topics, raw_key=raw_key)
     claim = decoded.claim
@@ -102,6 +145,45 @@ def route(
         revision=result.revision,
         rules=tuple(finding.rule for finding in result.findings),
     )
+
+
+def _oversized(
+    routed: Routed,
+    raw: bytes,
+    source: MessageSource,
+    now: datetime,
+    *,
+    topics: Topics,
+    raw_key: bytes | None,
+    limits: Limits,
+) -> Routed:
+    """A dead letter within ``limits.result_bytes`` for a result that is not (module doc).
+    The claim id and revision stay on the ``Routed`` for the log line."""
+    limit = limits.result_bytes
+    if routed.outcome == "invalid":
+        errors = ClaimInvalid.model_validate_json(routed.value).errors
+        dead = routed
+    else:
+        too_large = f"the result is {_size(routed)} bytes; the limit is {limit}"
+        errors = [ContractError(path="", message=too_large)]
+        dead = _invalid(raw, source, errors, now, topics=topics, raw_key=raw_key)
+    if _size(dead) > limit:
+        omitted = ContractError(
+            path="",
+            message=(
+                f"raw omitted: the dead letter would be {_size(dead)} bytes, over the limit "
+                f"of {limit}; the message is at topic {source.topic} partition "
+                f"{source.partition} offset {source.offset}"
+            ),
+        )
+        # The source key goes too: it is the message's own key, possibly as large.
+        slim = source.model_copy(update={"key": None})
+        dead = _invalid(b"", slim, [*errors, omitted], now, topics=topics, raw_key=raw_key)
+    return replace(dead, claim_id=routed.claim_id, revision=routed.revision)
+
+
+def _size(routed: Routed) -> int:
+    return len(routed.value) + len(routed.key or b"")
 
 
 def _invalid(
@@ -126,9 +208,11 @@ def _engine_failure(error: Exception, claim_id: str, source: MessageSource) -> s
     """Log an engine failure for a developer and return the dead-letter error text.
 
     Neither carries the exception's message, which may quote claim data (PHI): the type,
-    a trace id to find this log line, and the stack's file/line/function names do.
+    a trace id to find this log line, and the stack's file/line/function names do. The
+    trace id is the message's derived event id, so a redelivery yields the same dead
+    letter and every attempt's log line shares it.
     """
-    trace_id = uuid.uuid4().hex
+    trace_id = uuid.UUID(source.derived_event_id()).hex
     frames = [
         f"{frame.filename}:{frame.lineno} in {frame.name}"
         for frame in traceback.extract_tb(error.__traceback__)

@@ -16,6 +16,8 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts import Outcome
+from contracts.decode import MAX_MESSAGE_BYTES
+from workers.pipeline import MAX_RESULT_BYTES
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -51,7 +53,18 @@ class Settings(BaseSettings):
     CLAIMSCRUB_LOG_LEVEL: LogLevel = "INFO"
     CLAIMSCRUB_BATCH_MAX_RECORDS: int = Field(500, ge=1, le=10_000)
     CLAIMSCRUB_BATCH_TIMEOUT_MS: int = Field(200, ge=1, le=60_000)
-    CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S: float = Field(5.0, ge=0, le=300)
+    # Delivery (workers/app.py, docs/reliability.md): a batch whose results failed to
+    # publish is redone after a backoff doubling from INITIAL to MAX; SIGTERM waits up to
+    # SHUTDOWN_TIMEOUT for the batch in hand; a crashed worker's partitions move after
+    # SESSION_TIMEOUT.
+    CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S: float = Field(0.5, ge=0, le=60)
+    CLAIMSCRUB_RETRY_BACKOFF_MAX_S: float = Field(30.0, ge=0, le=240)
+    CLAIMSCRUB_SHUTDOWN_TIMEOUT_S: float = Field(20.0, gt=0, le=600)
+    CLAIMSCRUB_SESSION_TIMEOUT_MS: int = Field(10_000, ge=1_000, le=300_000)
+    # Size limits in bytes (value, or value plus key for results): a larger message is
+    # dead-lettered; a larger result is replaced by a dead letter that fits.
+    CLAIMSCRUB_MAX_MESSAGE_BYTES: int = Field(MAX_MESSAGE_BYTES, ge=1, le=100_000_000)
+    CLAIMSCRUB_MAX_RESULT_BYTES: int = Field(MAX_RESULT_BYTES, ge=10_000, le=100_000_000)
     # Operations: /metrics, /healthz and /readyz on one port (0.0.0.0 so a container's
     # port mapping reaches it); OpenTelemetry tracing off unless asked for.
     CLAIMSCRUB_HTTP_HOST: str = "0.0.0.0"

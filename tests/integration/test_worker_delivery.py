@@ -131,7 +131,7 @@ async def test_an_engine_failure_is_dead_lettered_without_phi(
 async def test_a_failed_publish_commits_nothing_and_the_batch_is_redone(
     make_settings: SettingsFactory,
 ) -> None:
-    settings = make_settings(CLAIMSCRUB_PUBLISH_FAILURE_PAUSE_S=0.2)
+    settings = make_settings(CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0.2)
     messages = [Message(_claim(name), ONE_KEY) for name in ("nat-medicare-clean", "nat-crohns")]
     calls: list[str] = []
 
