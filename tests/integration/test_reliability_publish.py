@@ -1,0 +1,85 @@
+"""A publish that keeps failing: the batch is redone after a growing, capped, jittered
+backoff, nothing is committed until its results are all acknowledged, and then the
+commit covers exactly the input."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaTimeoutError
+
+from tests.conftest import SettingsFactory
+from tests.integration.kafka_io import (
+    Message,
+    bootstrap,
+    publish,
+    read_results,
+    running_worker,
+    wait_for_commits,
+)
+from tests.reliability.claims import claim_stream
+from workers.logging import configure_logging
+from workers.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+FAILURES = 4
+INITIAL_S, CAP_S = 0.2, 0.4
+
+
+async def _committed(settings: Settings) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap(settings))
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(settings.CLAIMSCRUB_GROUP_ID)
+    finally:
+        await admin.close()
+    return sum(meta.offset for meta in offsets.values() if meta.offset > 0)
+
+
+async def test_repeated_publish_failures_back_off_and_commit_nothing(
+    make_settings: SettingsFactory,
+) -> None:
+    settings = make_settings(
+        CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=INITIAL_S, CLAIMSCRUB_RETRY_BACKOFF_MAX_S=CAP_S
+    )
+    logs = io.StringIO()
+    configure_logging("INFO", stream=logs)
+    messages = [Message(item.value, item.key) for item in claim_stream("flaky", 30)]
+    failed: list[None] = []
+    committed_while_failing: list[int] = []
+
+    async with running_worker(settings) as broker:
+        real_publish = broker.publish
+
+        async def publish_failing(*args: Any, **kwargs: Any) -> Any:
+            if len(failed) < FAILURES:
+                if failed:
+                    committed_while_failing.append(await _committed(settings))
+                failed.append(None)
+                raise KafkaTimeoutError
+            return await real_publish(*args, **kwargs)
+
+        broker.publish = publish_failing  # type: ignore[method-assign]
+        sent = await publish(settings, messages)
+        results = await read_results(settings, expected=len(messages), linger_s=1.0)
+        committed, end = await wait_for_commits(settings)
+
+    assert committed_while_failing == [0] * (FAILURES - 1)
+    assert committed == end
+    assert sum(end.values()) == len(sent)
+    assert len(results) == len(messages), "every send failed before anything was published"
+    retries = [
+        entry
+        for entry in map(json.loads, logs.getvalue().splitlines())
+        if entry["event"] == "batch_failed"
+    ]
+    assert [entry["attempt"] for entry in retries] == list(range(1, FAILURES + 1))
+    assert all(entry["error_type"] == "KafkaTimeoutError" for entry in retries)
+    ceilings = [min(CAP_S, INITIAL_S * 2**n) for n in range(FAILURES)]
+    delays = [entry["retry_in_s"] for entry in retries]
+    assert all(c / 2 - 0.001 <= d <= c + 0.001 for d, c in zip(delays, ceilings, strict=True))
