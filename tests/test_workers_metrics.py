@@ -15,7 +15,7 @@ from contracts import ClaimScrubbed, MessageSource, Submission
 from scrubbers import default_engine
 from workers.metrics import INVALID_REASONS, Metrics, invalid_reason
 from workers.observe import rule_severities
-from workers.pipeline import Routed, Topics, route
+from workers.pipeline import Limits, Routed, Topics, route
 
 GOLDEN = {
     case["name"]: case
@@ -52,6 +52,20 @@ class Raises:
 )
 def test_each_contract_error_has_its_reason(raw: bytes, reason: str) -> None:
     assert invalid_reason(_route(raw)) == reason
+
+
+def test_a_result_too_large_to_publish_has_its_reason() -> None:
+    raw = orjson.dumps(GOLDEN["nat-medicare-jz-missing"]["claim"])
+    routed = route(
+        raw,
+        SOURCE,
+        default_engine(),
+        datetime.now(UTC),
+        topics=TOPICS,
+        limits=Limits(result_bytes=500),
+    )
+    assert routed.outcome == "invalid"
+    assert invalid_reason(routed) == "result_too_large"
 
 
 def test_an_engine_failure_has_its_reason() -> None:

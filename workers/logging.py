@@ -17,13 +17,36 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping, MutableMapping
+from contextvars import ContextVar
 from typing import Any, TextIO
 
+import orjson
 import structlog
 
 # FastStream's own logger writes to stdout with its own format; the worker hands it this
 # one instead, which propagates to the root handler configured below.
 FASTSTREAM_LOGGER = logging.getLogger("claimscrub.faststream")
+
+# The claim in hand: ``workers.observe`` sets it while a claim is routed, and every line
+# logged meanwhile carries its fields (trace id, Kafka position). One ContextVar set per
+# claim is cheaper than structlog's ``bind_contextvars``, which sets one per field.
+CLAIM_CONTEXT: ContextVar[Mapping[str, Any] | None] = ContextVar("claim_context", default=None)
+
+
+def merge_claim_context(
+    _logger: Any, _method: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: the claim in hand's fields, unless the call passed its own."""
+    context = CLAIM_CONTEXT.get()
+    if context:
+        for key, value in context.items():
+            event_dict.setdefault(key, value)
+    return event_dict
+
+
+def _json_line(event_dict: Any, **options: Any) -> str:
+    # orjson: a third of json.dumps's time on the one-line-per-claim hot path.
+    return orjson.dumps(event_dict, default=options.get("default")).decode()
 
 # Field names (compared in lower case) whose values are patient data in claim.submitted/v1
 # or common names for the same; claim_id, payer.name and the like are deliberately absent.
@@ -69,9 +92,12 @@ def configure_logging(level: str = "INFO", *, stream: TextIO | None = None) -> N
     ``claimscrub scrub`` keeps stdout for results."""
     out = stream or sys.stderr
     renderer: structlog.typing.Processor = (
-        structlog.dev.ConsoleRenderer() if out.isatty() else structlog.processors.JSONRenderer()
+        structlog.dev.ConsoleRenderer()
+        if out.isatty()
+        else structlog.processors.JSONRenderer(serializer=_json_line)
     )
     shared: list[structlog.typing.Processor] = [
+        merge_claim_context,
         redact_phi,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

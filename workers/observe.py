@@ -22,9 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from aiokafka import ConsumerRecord
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
-from structlog.contextvars import bound_contextvars
 
-from workers.logging import get_logger
+from workers.logging import CLAIM_CONTEXT, get_logger
 from workers.metrics import Metrics, invalid_reason
 from workers.pipeline import Routed
 from workers.settings import Settings
@@ -69,15 +68,20 @@ class ClaimObserver:
     def route(self, record: Record, route: Callable[[Record], Routed]) -> Observed:
         """Run ``route(record)`` timed, under the record's trace and log context."""
         claim = self._tracer.start(record)
-        with bound_contextvars(
-            trace_id=claim.trace_id,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-        ):
+        bound = CLAIM_CONTEXT.set(
+            {
+                "trace_id": claim.trace_id,
+                "topic": record.topic,
+                "partition": record.partition,
+                "offset": record.offset,
+            }
+        )
+        try:
             started = perf_counter()
             result = route(record)
             seconds = perf_counter() - started
+        finally:
+            CLAIM_CONTEXT.reset(bound)
         return Observed(record, result, claim, seconds)
 
     def publishing(self, observed: Observed) -> AbstractContextManager[None]:

@@ -1,0 +1,36 @@
+"""``workers.observe``: the claim's context on every line logged while it is routed, and
+nothing of it afterwards."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from aiokafka import ConsumerRecord
+
+from workers.logging import configure_logging, get_logger
+from workers.metrics import Metrics
+from workers.observe import ClaimObserver, rule_severities
+from workers.pipeline import Routed
+from workers.tracing import PassThroughTracer
+
+log = get_logger("test")
+
+
+def test_lines_logged_while_a_claim_is_routed_carry_its_context() -> None:
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)  # tests/conftest.py resets it afterwards
+    observer = ClaimObserver(Metrics(rule_severities()), PassThroughTracer())
+    record = ConsumerRecord("in", 2, 17, 0, 0, b"k", b"{}", None, 1, 2, [])
+
+    def route(_: ConsumerRecord[bytes, bytes]) -> Routed:
+        log.info("inside", offset="its own")
+        return Routed(topic="out", key=None, value=b"{}", outcome="pass", claim_id="C", revision=1)
+
+    observed = observer.route(record, route)
+    log.info("after")
+
+    inside, after = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert inside["trace_id"] == observed.trace.trace_id
+    assert (inside["topic"], inside["partition"], inside["offset"]) == ("in", 2, "its own")
+    assert not {"trace_id", "topic", "partition", "offset"} & after.keys()
