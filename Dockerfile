@@ -15,7 +15,7 @@ RUN pip install --no-cache-dir . \
 # Never run the worker as root (numeric, so runAsNonRoot checks can verify it).
 USER 10001:10001
 
-# Metrics / health endpoint (planned).
+# /metrics, /healthz and /readyz (CLAIMSCRUB_HTTP_PORT).
 EXPOSE 9108
 
 CMD ["claimscrub", "run"]

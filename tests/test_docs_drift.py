@@ -53,3 +53,29 @@ def test_each_channel_carries_its_event_type() -> None:
         for name, message in messages.items()
     }
     assert payloads == expected
+
+
+def _readme_settings() -> dict[str, str]:
+    """The README's configuration table: variable -> default as written (— for none)."""
+    readme = (docs.DOCS.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1:3] for line in section.splitlines() if line.startswith("| `")]
+    return {name.strip().strip("`"): default.strip().strip("`") for name, default in rows}
+
+
+def _as_written(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def test_the_readme_names_every_setting_with_its_default() -> None:
+    expected = {
+        name: _as_written(field.get_default(call_default_factory=True))
+        for name, field in Settings.model_fields.items()
+    }
+    assert _readme_settings() == expected
