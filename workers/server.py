@@ -55,10 +55,10 @@ async def serve(settings: Settings) -> bool:
     """Run until SIGTERM/SIGINT; False when the app could not start (broker, port)."""
     server = build_server(settings)
     await server.serve()
-    return server.started
+    return server.started and not server.app_failed
 
 
-def build_server(settings: Settings, observability: Observability | None = None) -> uvicorn.Server:
+def build_server(settings: Settings, observability: Observability | None = None) -> _Server:
     """The uvicorn server for ``build_asgi``; ``server.should_exit = True`` stops it."""
     config = uvicorn.Config(
         build_asgi(settings, observability=observability),
@@ -82,9 +82,24 @@ def _drop_color_message(record: logging.LogRecord) -> bool:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn raises a caught SIGTERM/SIGINT again once it has shut down gracefully, so
-    that the process dies by the signal; the worker exits 0 instead, as FastStream's own
-    ``run`` does: the shutdown was the one asked for."""
+    """uvicorn with two changes for a worker.
+
+    - FastStream's ASGI lifespan reports startup complete before the broker connects (so
+      the endpoints answer meanwhile). If connecting fails, the lifespan ends in an error
+      and uvicorn would go on serving a worker without a broker, live and never ready; it
+      stops instead, and ``serve`` says the app failed (exit 1, for a restart).
+    - uvicorn raises a caught SIGTERM/SIGINT again once it has shut down gracefully, so
+      that the process dies by the signal; the worker exits 0 instead, as FastStream's own
+      ``run`` does: the shutdown was the one asked for.
+    """
+
+    app_failed = False
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.lifespan.error_occurred:
+            self.app_failed = True
+            return True
+        return await super().on_tick(counter)
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
