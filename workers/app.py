@@ -31,7 +31,9 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
   did reach the broker are then published twice with the same event ids. Retries are
   unbounded on purpose: stopping would lose claims, and a broker outage is the usual cause.
   Polling again between attempts (rather than retrying inside the handler) keeps the
-  consumer in its group however long an outage lasts.
+  consumer in its group however long an outage lasts, and each attempt after a failure
+  starts with a new producer (``workers.producer``: aiokafka's idempotent producer never
+  recovers from a failed delivery by itself).
 - On SIGTERM FastStream stops polling and waits up to ``CLAIMSCRUB_SHUTDOWN_TIMEOUT_S``
   for the batch in hand to be published and committed (a backoff pause ends at once);
   past that the batch is abandoned uncommitted and redone by whoever gets its partitions.
@@ -57,6 +59,7 @@ from workers.backoff import Backoff, pause
 from workers.logging import FASTSTREAM_LOGGER, get_logger
 from workers.observe import ClaimObserver, Observability, Observed
 from workers.pipeline import Limits, Routed, ScrubEngine, Topics, route
+from workers.producer import renew_producer
 from workers.settings import Settings
 
 log = get_logger(__name__)
@@ -159,13 +162,19 @@ class BatchHandler:
             settings.CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S, settings.CLAIMSCRUB_RETRY_BACKOFF_MAX_S
         )
         self.running: Callable[[], bool] = lambda: True
+        # After any failure the producer may hold spent sequence numbers (workers/producer.py)
+        self.renew_producer = False
 
     async def handle(self, message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
         try:
+            if self.renew_producer:
+                await renew_producer(self.broker)
+                self.renew_producer = False
             observed = [self.observer.route(record, self._route) for record in records]
             await self._publish_all(observed)
         except Exception as error:
+            self.renew_producer = True
             await self._retry_later(message, records, error)
             return
         self.backoff.reset()

@@ -1,6 +1,6 @@
 """A publish that keeps failing: the batch is redone after a growing, capped, jittered
 backoff, nothing is committed until its results are all acknowledged, and then the
-commit covers exactly the input."""
+commit covers exactly the input; a producer that a failed delivery broke is replaced."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import json
 from typing import Any
 
 import pytest
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaTimeoutError
 
 from tests.conftest import SettingsFactory
 from tests.integration.kafka_io import (
+    RESULT_PARTITIONS,
     Message,
     bootstrap,
     publish,
@@ -83,3 +85,35 @@ async def test_repeated_publish_failures_back_off_and_commit_nothing(
     ceilings = [min(CAP_S, INITIAL_S * 2**n) for n in range(FAILURES)]
     delays = [entry["retry_in_s"] for entry in retries]
     assert all(c / 2 - 0.001 <= d <= c + 0.001 for d, c in zip(delays, ceilings, strict=True))
+
+
+async def test_a_producer_broken_by_a_failed_delivery_is_replaced(
+    make_settings: SettingsFactory,
+) -> None:
+    """aiokafka's idempotent producer never recovers from a failed delivery: the failed
+    batch's sequence numbers are spent, and the broker refuses every later batch of that
+    partition (OutOfOrderSequenceNumber), as after an outage longer than the request
+    timeout. Simulated by skipping sequence numbers; the worker must carry on with a new
+    producer (workers/producer.py)."""
+    settings = make_settings(CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0.05)
+    before, after = (
+        [Message(item.value, item.key) for item in claim_stream(run, 20)]
+        for run in ("seq-a", "seq-b")
+    )
+    async with running_worker(settings) as broker:
+        await publish(settings, before)
+        await read_results(settings, expected=len(before), linger_s=0.2)
+        broken = broker.config.producer._producer.producer  # type: ignore[attr-defined]
+        for topic in settings.result_topics():
+            for partition in range(RESULT_PARTITIONS):
+                broken._txn_manager.increment_sequence_number(TopicPartition(topic, partition), 5)
+        sent = await publish(settings, after)
+        results = await read_results(settings, expected=len(before) + len(after))
+        committed, end = await wait_for_commits(settings)
+        renewed = broker.config.producer._producer.producer  # type: ignore[attr-defined]
+
+    assert renewed is not broken
+    sources = {json.loads(r.value)["source_event_id"] for r in results}
+    assert sources == {json.loads(m.value or b"")["event_id"] for m in before + after}
+    assert committed == end
+    assert sum(end.values()) == len(before) + len(sent)
