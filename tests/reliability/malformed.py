@@ -38,21 +38,23 @@ class Malformed:
     key: bytes | None
 
 
+# JSON numbers orjson can write (64-bit).
+INTEGERS = st.integers(-(2**63), 2**63 - 1)
+
+
 def _wrong_values() -> dict[str, st.SearchStrategy[Any]]:
     """For some required fields, values the contract must refuse."""
-    not_a_string = st.one_of(st.integers(), st.lists(st.integers(), max_size=3), st.booleans())
+    not_a_string = st.one_of(INTEGERS, st.lists(INTEGERS, max_size=3), st.booleans())
     return {
         "schema": st.text(max_size=30).filter(lambda s: s != "claim.submitted/v1"),
         "event_id": st.one_of(st.just(""), not_a_string),
         "claim_id": st.one_of(st.just(""), st.text(min_size=39, max_size=80), not_a_string),
-        "revision": st.one_of(st.integers(max_value=0), st.text(max_size=5), st.floats()),
+        "revision": st.one_of(st.integers(-(2**63), 0), st.text(max_size=5), st.floats()),
         # RFC 3339 with an offset needs 20+ characters.
         "submitted_at": st.one_of(st.text(max_size=19), not_a_string),
         "claim_type": st.sampled_from(["institutional", "", "PROFESSIONAL", 7]),
-        "patient": st.one_of(st.text(max_size=10), st.lists(st.integers(), max_size=3)),
-        "lines": st.one_of(
-            st.just([]), st.text(max_size=5), st.dictionaries(st.text(), st.integers())
-        ),
+        "patient": st.one_of(st.text(max_size=10), st.lists(INTEGERS, max_size=3)),
+        "lines": st.one_of(st.just([]), st.text(max_size=5), st.dictionaries(st.text(), INTEGERS)),
         "diagnoses": st.one_of(st.just([]), st.lists(st.just("G35"), min_size=13, max_size=20)),
     }
 
