@@ -169,8 +169,7 @@ class ClaimContext:
         chosen = severity or ("fix" if fix else info.severity)
         if chosen not in ("fix", "hold", "info"):
             raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")
-        # Built without validation: every field comes from this code or the catalog.
-        finding = Finding.model_construct(
+        finding = Finding(
             rule=rule, severity=chosen, line=line, message=message, reference=info.reference
         )
         return Flag(finding, fix)
