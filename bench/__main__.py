@@ -60,6 +60,15 @@ def report(name: str, value: float, unit: str, **extra: float) -> None:
     print(f"{name:<34} {value:>12,.1f} {unit}{details}", flush=True)
 
 
+def compared(first: tuple[str, float], second: tuple[str, float], name: str) -> float:
+    """Report two rates and their ratio, first / second."""
+    for label, rate in (first, second):
+        report(label, rate, "claims/s")
+    ratio = first[1] / second[1]
+    report(name, ratio, "ratio")
+    return ratio
+
+
 async def end_to_end(
     bootstrap: str,
     messages: list[tuple[bytes, bytes]],
@@ -165,11 +174,12 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
         "claims": len(messages),
         "worker_claims_per_s": worker,
         "passthrough_claims_per_s": baseline,
-        "ratio": worker / baseline,
+        "ratio": compared(
+            ("end to end, worker", worker),
+            ("end to end, aiokafka passthrough", baseline),
+            "worker / passthrough",
+        ),
     }
-    report("end to end, worker", worker, "claims/s")
-    report("end to end, aiokafka passthrough", baseline, "claims/s")
-    report("worker / passthrough", worker / baseline, "ratio")
     figures["latency"] = await latency(bootstrap, args.rate, args.seconds)
     report(
         f"latency at {args.rate}/s, p99",
@@ -183,11 +193,12 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     figures["scaling"] = {
         "one_worker_claims_per_s": one,
         "two_workers_claims_per_s": two,
-        "ratio": two / one,
+        "ratio": compared(
+            ("2 partitions, 2 workers", two),
+            ("2 partitions, 1 worker", one),
+            "2 workers / 1 worker",
+        ),
     }
-    report("2 partitions, 1 worker", one, "claims/s")
-    report("2 partitions, 2 workers", two, "claims/s")
-    report("2 workers / 1 worker", two / one, "ratio")
     return figures
 
 
