@@ -270,7 +270,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from workers.demo import DemoTimeout, run_demo  # noqa: PLC0415
     from workers.kafka import LocalBroker  # noqa: PLC0415
 
-    configure_logging("WARNING")
+    # The demo prints one line per claim itself; a dead letter's warning line would repeat it.
+    configure_logging("ERROR")
     # A fresh broker answers "coordinator not available" for a moment, which aiokafka logs
     # as an error before it retries; the demo reports real trouble by its own timeout.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
