@@ -15,10 +15,9 @@ from aiokafka.errors import KafkaConnectionError
 
 from tests.conftest import isolated_settings
 from tests.reliability.broker import PASSWORD, USERNAME, SecondBroker
-from tests.reliability.checks import assert_no_phi, check_delivery
-from tests.reliability.claims import PHI_MARKERS, claim_stream
+from tests.reliability.checks import check_delivery, verify_run
+from tests.reliability.claims import claim_stream
 from tests.reliability.kafka import ResultReader, create_topics, publish
-from tests.reliability.report import report
 from tests.reliability.worker import WorkerProcess
 from workers.app import build_broker
 from workers.logging import configure_logging
@@ -114,12 +113,12 @@ async def test_a_broker_restart_mid_stream_loses_and_skips_nothing(
     finally:
         worker.stop()
 
-    delivery = check_delivery(settings, sent, reader.results)
-    report(
+    verify_run(
         request,
-        results=delivery.results,
-        duplicates=delivery.duplicates,
+        settings,
+        sent,
+        reader.results,
+        worker.logs(),
         outage_s=round(outage_s, 1),
         seconds=round(time.monotonic() - started, 1),
     )
-    assert_no_phi(worker.logs(), PHI_MARKERS)

@@ -12,10 +12,9 @@ import time
 import pytest
 
 from tests.conftest import SettingsFactory
-from tests.reliability.checks import assert_no_phi, check_delivery
-from tests.reliability.claims import PHI_MARKERS, claim_stream
+from tests.reliability.checks import verify_run
+from tests.reliability.claims import claim_stream
 from tests.reliability.kafka import ResultReader, create_topics, missing, publish, result_of
-from tests.reliability.report import report
 from tests.reliability.worker import WorkerProcess
 
 pytestmark = pytest.mark.integration
@@ -54,15 +53,14 @@ async def test_sigkill_twice_mid_stream_loses_nothing(
     finally:
         worker.stop()
 
-    delivery = check_delivery(settings, sent, reader.results)
-    report(
+    verify_run(
         request,
-        inputs=delivery.inputs,
-        results=delivery.results,
-        duplicates=delivery.duplicates,
+        settings,
+        sent,
+        reader.results,
+        worker.logs(),
         seconds=round(time.monotonic() - started, 1),
     )
-    assert_no_phi(worker.logs(), PHI_MARKERS)
 
 
 async def test_sigterm_mid_stream_drains_commits_and_exits_0(
@@ -92,13 +90,13 @@ async def test_sigterm_mid_stream_drains_commits_and_exits_0(
     finally:
         worker.stop()
 
-    delivery = check_delivery(settings, sent, reader.results)
-    report(
+    delivery = verify_run(
         request,
-        results=delivery.results,
-        duplicates=delivery.duplicates,
+        settings,
+        sent,
+        reader.results,
+        worker.logs(),
         shutdown_s=round(shutdown_s, 2),
         seconds=round(time.monotonic() - started, 1),
     )
     assert delivery.duplicates == 0, sorted({result_of(r) for r in reader.results})[:3]
-    assert_no_phi(worker.logs(), PHI_MARKERS)

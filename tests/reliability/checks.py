@@ -15,7 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
+from tests.reliability.claims import PHI_MARKERS
 from tests.reliability.kafka import Result, Sent, input_of, result_of
+from tests.reliability.report import report
 from workers.settings import Settings
 
 TIMESTAMPS = ("scrubbed_at", "received_at")
@@ -77,3 +81,26 @@ def _check_revision_order(results: Sequence[Result]) -> None:
 def assert_no_phi(logs: str, markers: Sequence[str]) -> None:
     found = [marker for marker in markers if marker in logs]
     assert not found, f"PHI in the logs: {found}"
+
+
+def verify_run(
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    sent: Sequence[Sent],
+    results: Sequence[Result],
+    logs: str,
+    **numbers: object,
+) -> Delivery:
+    """How every worker-process run ends: each input has its result and duplicates are
+    identical (``check_delivery``), the counts go to the CI output, and no log line carries
+    patient data."""
+    delivery = check_delivery(settings, sent, results)
+    report(
+        request,
+        inputs=delivery.inputs,
+        results=delivery.results,
+        duplicates=delivery.duplicates,
+        **numbers,
+    )
+    assert_no_phi(logs, PHI_MARKERS)
+    return delivery
