@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from contracts.submitted import PriorAuthorization
-from scrubbers.context import ClaimContext, DoseGroup, LineView
+from scrubbers.context import ClaimContext, DoseGroup, line_number
 from scrubbers.flags import Flag
 
 REMS_ATTESTATION = "rems_enrolled"
@@ -118,7 +118,7 @@ def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
     pack = groups[0].pack
     if pack is None or pack.drug.rems is None or ctx.attested(REMS_ATTESTATION):
         return
-    first = min((view for group in groups for view in group.administered_lines), key=_number_of)
+    first = min((view for group in groups for view in group.administered_lines), key=line_number)
     yield ctx.flag(
         "REMS.NOT_ATTESTED",
         first.number,
@@ -134,10 +134,6 @@ def _lists(auth: PriorAuthorization, code: str) -> bool:
 
 def _first_line(group: DoseGroup) -> int:
     return min(view.number for view in group.administered_lines)
-
-
-def _number_of(view: LineView) -> int:
-    return view.number
 
 
 def _dates(dates: Iterable[date]) -> str:

@@ -58,6 +58,11 @@ class LineView:
         return None if self.code_is_wrong else self.pack
 
 
+def line_number(view: LineView) -> int:
+    """Sort key: lines in the order the claim numbers them."""
+    return view.number
+
+
 @dataclass
 class DoseGroup:
     """One code on one service date: where amounts add up and waste is counted."""

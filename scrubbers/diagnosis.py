@@ -30,7 +30,7 @@ from typing import Literal
 
 import simple_icd_10_cm as cm
 
-from scrubbers.context import ClaimContext, LineView
+from scrubbers.context import ClaimContext, LineView, line_number
 from scrubbers.flags import Flag
 
 DxKind = Literal["billable", "category", "invalid"]
@@ -72,7 +72,7 @@ def _is_code(code: str) -> bool:
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:
     diagnoses = [diagnosis(written) for written in ctx.claim.diagnoses]
-    lines = sorted(ctx.lines, key=_number_of)
+    lines = sorted(ctx.lines, key=line_number)
     pointing: dict[int, list[int]] = {}  # diagnosis position -> numbers of lines pointing to it
     for view in lines:
         yield from _pointers(ctx, view, len(diagnoses), pointing)
@@ -155,7 +155,3 @@ def _not_supported(ctx: ClaimContext, view: LineView, diagnoses: list[Diagnosis]
 
 def _dotted(prefix: str) -> str:
     return f"{prefix[:3]}.{prefix[3:]}" if len(prefix) > 3 else prefix
-
-
-def _number_of(view: LineView) -> int:
-    return view.number

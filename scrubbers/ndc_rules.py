@@ -20,7 +20,6 @@ from collections.abc import Iterator
 
 from scrubbers.context import ClaimContext, LineView
 from scrubbers.flags import Flag, SetLineFields
-from scrubbers.ndc import parse_ndc
 
 _TEN_DIGIT_PATTERNS = frozenset({"4-4-2", "5-3-2", "5-4-1"})
 
@@ -44,7 +43,8 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
                 "none; add the 11-digit NDC (5-4-2) from the vial or carton used.",
             )
         return
-    parsed = view.ndc or parse_ndc(written)
+    parsed = view.ndc
+    assert parsed is not None  # the context parses every non-empty NDC
     if parsed.shape == "invalid" or parsed.standard_form is None:
         yield ctx.flag(
             "NDC.INVALID",
