@@ -25,10 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from scrubbers.amounts import billing_units, discarded_units, in_pack_units
+from scrubbers.amounts import discarded_units, in_pack_units
 from scrubbers.context import ClaimContext, LineView
 from scrubbers.flags import Fix, Flag, RemoveLine, SetLineFields, Together
 from scrubbers.reference import Drug, Pack
+from scrubbers.units import dose_units
 
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:
@@ -102,8 +103,8 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
         )
     right = codes[0]
     detail = line.drug
-    amount = in_pack_units(detail.administered, detail.dose_unit, right) if detail else None
-    if detail is None or amount is None or amount <= 0:
+    units = dose_units(view, right)
+    if detail is None or units is None:
         return ctx.flag(
             "CODE.DRUG_MISMATCH",
             view.number,
@@ -111,7 +112,6 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
             f"not known in {right.unit.unit}, so the units must be set by hand.",
             severity="hold",
         )
-    units = billing_units(amount, right)
     fix = Together(
         SetLineFields(view.number, {"hcpcs": right.code, "units": units}),
         _recode_waste_lines(ctx, view, right),

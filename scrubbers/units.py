@@ -51,13 +51,18 @@ def check(ctx: ClaimContext) -> Iterator[Flag]:
             )
 
 
-def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None:
+def dose_units(view: LineView, pack: Pack) -> int | None:
+    """The billing units the line's administered amount makes; None when the amount is
+    unknown, zero or does not convert (then there are no units to set)."""
     drug = view.line.drug
     amount = in_pack_units(drug.administered, drug.dose_unit, pack) if drug else None
-    if drug is None or amount is None or amount <= 0:
-        return None  # an unknown or zero dose gives no units to set
-    units = billing_units(amount, pack)
-    if view.line.units == units:
+    return billing_units(amount, pack) if amount is not None and amount > 0 else None
+
+
+def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None:
+    drug = view.line.drug
+    units = dose_units(view, pack)
+    if drug is None or units is None or view.line.units == units:
         return None
     return ctx.flag(
         "UNITS.DOSE_MISMATCH",
@@ -71,9 +76,7 @@ def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None
 
 def price_per_unit(first: LineView, pack: Pack) -> Decimal:
     """An administered line's charge over its units, after any units fix."""
-    drug = first.line.drug
-    amount = in_pack_units(drug.administered, drug.dose_unit, pack) if drug else None
-    units = billing_units(amount, pack) if amount and amount > 0 else first.line.units
+    units = dose_units(first, pack) or first.line.units
     return Decimal(first.line.charge) / decimal(units)
 
 
