@@ -26,7 +26,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.claims import as_messages, generated_claims, golden_claims
-from bench.engine import claims_per_second
+from bench.engine import claims_per_second, without_rules
 from bench.kafka import (
     Run,
     collect,
@@ -167,6 +167,19 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
             "claims/s",
             us_per_claim=engine["us_per_claim"],
         )
+    floor = claims_per_second(golden, args.engine_seconds, without_rules())
+    figures["engine"]["golden_without_rules"] = floor
+    report(
+        "engine without rules, golden mix",
+        floor["claims_per_s"],
+        "claims/s",
+        us_per_claim=floor["us_per_claim"],
+    )
+    report(
+        "rules / without rules",
+        figures["engine"]["golden"]["claims_per_s"] / floor["claims_per_s"],
+        "ratio",
+    )
     messages = as_messages(generated_claims(args.claims), uuid.uuid4().hex[:8])
     worker = await end_to_end(bootstrap, messages, partitions=1, workers=1)
     baseline = await end_to_end(bootstrap, messages, partitions=1, workers=1, passthrough=True)

@@ -1,5 +1,8 @@
 """The engine alone on one core: decode, validate, scrub and serialize, as the worker does
-(``workers.pipeline.route``), with no Kafka in the loop."""
+(``workers.pipeline.route``), with no Kafka in the loop.
+
+``without_rules`` is the same path with no check to run: what decoding, validating, building
+and serializing a result cost by themselves, the ceiling for any rulebook on this machine."""
 
 from __future__ import annotations
 
@@ -10,14 +13,20 @@ from typing import Any
 import orjson
 
 from contracts import MessageSource
-from scrubbers import default_engine
+from scrubbers import Engine, default_engine
 from workers.pipeline import Topics, route
 
 TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
 
 
-def claims_per_second(claims: list[dict[str, Any]], seconds: float) -> dict[str, float]:
-    engine = default_engine()
+def without_rules() -> Engine:
+    return Engine(default_engine().reference, checks=())
+
+
+def claims_per_second(
+    claims: list[dict[str, Any]], seconds: float, engine: Engine | None = None
+) -> dict[str, float]:
+    engine = engine or default_engine()
     raws = [orjson.dumps(claim) for claim in claims]
     source = MessageSource(topic="bench", partition=0, offset=0)
     for raw in raws:  # warm caches (ICD-10 index, reference lookups) outside the clock
