@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 
 from contracts import ClaimSubmitted, Finding, Line, Severity
 from scrubbers.amounts import derived_waste, discarded_units, in_pack_units
@@ -63,15 +62,26 @@ def line_number(view: LineView) -> int:
     return view.number
 
 
-@dataclass
+@dataclass(slots=True)
 class DoseGroup:
-    """One code on one service date: where amounts add up and waste is counted."""
+    """One code on one service date: where amounts add up and waste is counted.
+
+    Its amounts are worked out on construction: the units and modifier rules read them all
+    (and ``functools.cached_property`` takes a lock on every read in Python 3.11)."""
 
     pack: Pack | None  # None for a NOC code
     code: str
     service_date: date
-    administered_lines: list[LineView] = field(default_factory=list)
-    waste_lines: list[LineView] = field(default_factory=list)
+    administered_lines: list[LineView]
+    waste_lines: list[LineView]
+    administered_amount: Decimal | None = field(init=False)
+    discarded_amount: Decimal | None = field(init=False)
+    discarded_units: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.administered_amount = self._administered_amount()
+        self.discarded_amount = self._discarded_amount()
+        self.discarded_units = self._discarded_units()
 
     @property
     def first_administered(self) -> LineView | None:
@@ -81,8 +91,7 @@ class DoseGroup:
     def administered_units(self) -> float:
         return sum(view.line.units for view in self.administered_lines)
 
-    @cached_property
-    def administered_amount(self) -> Decimal | None:
+    def _administered_amount(self) -> Decimal | None:
         """Total administered amount in the pack's unit; None if any line's is unknown."""
         if self.pack is None or not self.administered_lines:
             return None
@@ -95,8 +104,7 @@ class DoseGroup:
             total += amount
         return total
 
-    @cached_property
-    def discarded_amount(self) -> Decimal | None:
+    def _discarded_amount(self) -> Decimal | None:
         """RULES.md order: the administered lines' discarded, else the waste line's, else
         whole vials minus the administered amount (one vial size only), else unknown.
 
@@ -111,8 +119,7 @@ class DoseGroup:
             return derived_waste(self.administered_amount, self.pack)
         return None
 
-    @cached_property
-    def discarded_units(self) -> int | None:
+    def _discarded_units(self) -> int | None:
         amount = self.discarded_amount
         if amount is None:
             return None
@@ -140,19 +147,21 @@ class ClaimContext:
         self.lines = [self._view(line) for line in claim.lines]
         for view in self.lines:
             view.code_is_wrong = self._code_is_wrong(view)
+        self.groups = self._dose_groups()
 
-    @cached_property
-    def groups(self) -> list[DoseGroup]:
+    def _dose_groups(self) -> list[DoseGroup]:
         """Dose groups of the drug lines whose code is right for their drug."""
-        found: dict[tuple[str, date], DoseGroup] = {}
+        found: dict[tuple[str, date], tuple[Pack | None, list[LineView], list[LineView]]] = {}
         for view in self.lines:
             if not view.is_drug_line or view.code_is_wrong:
                 continue
             key = (view.line.hcpcs, view.line.service_date)
-            group = found.setdefault(key, DoseGroup(view.pack, *key))
-            target = group.waste_lines if view.is_waste_line else group.administered_lines
-            target.append(view)
-        return list(found.values())
+            _, administered, waste = found.setdefault(key, (view.pack, [], []))
+            (waste if view.is_waste_line else administered).append(view)
+        return [
+            DoseGroup(pack, code, day, administered, waste)
+            for (code, day), (pack, administered, waste) in found.items()
+        ]
 
     def attested(self, attestation: str) -> bool:
         """Whether the PM system asserts it is documented (compared case-insensitively)."""
