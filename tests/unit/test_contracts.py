@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contracts import ContractError, Submission, decode_claim
 from contracts.schemas import json_schemas
+from contracts.scrubbed import EVENT_NAMESPACE, derived_event_id
 from tests.claims import claim, drug_line
 
 GOLDEN = [
@@ -117,3 +121,9 @@ def test_json_schema_is_exported_for_the_three_events() -> None:
     submitted = schemas["claim.submitted.v1"]
     assert {"schema", "event_id", "claim_id", "lines", "patient"} <= set(submitted["required"])
     assert "outcome" in schemas["claim.scrubbed.v1"]["properties"]
+
+
+@given(st.lists(st.text() | st.integers(), min_size=1, max_size=3))
+def test_derived_event_ids_are_uuid5_of_the_parts(parts: list[object]) -> None:
+    expected = uuid.uuid5(EVENT_NAMESPACE, "/".join(str(part) for part in parts))
+    assert derived_event_id(*parts) == str(expected)
