@@ -75,13 +75,26 @@ def test_an_engine_failure_has_its_reason() -> None:
 
 
 def test_every_series_exists_at_zero_before_the_first_claim() -> None:
-    metrics = Metrics(rule_severities())
+    metrics = Metrics(rule_severities(), topics=["p", "i"])
     text = generate_latest(metrics.registry).decode()
     for outcome in ("pass", "fix_suggested", "hold", "invalid"):
         assert f'claimscrub_claims_total{{outcome="{outcome}"}} 0.0' in text
     for reason in INVALID_REASONS:
         assert f'claimscrub_invalid_messages_total{{reason="{reason}"}} 0.0' in text
     assert 'claimscrub_findings_total{rule="MOD.JZ_MISSING",severity="fix"} 0.0' in text
+    for topic in ("p", "i"):
+        assert f'claimscrub_published_messages_total{{topic="{topic}"}} 0.0' in text
+
+
+def test_published_results_are_counted_by_topic() -> None:
+    metrics = Metrics(rule_severities(), topics=["p", "i"])
+
+    metrics.published(["p", "i", "p", "elsewhere"])
+    metrics.published(["p"])
+
+    counts = {t: _value(metrics, "claimscrub_published_messages_total", topic=t) for t in "pi"}
+    assert counts == {"p": 3, "i": 1}
+    assert _value(metrics, "claimscrub_published_messages_total", topic="elsewhere") == 1
 
 
 def test_a_result_counts_its_outcome_findings_and_time() -> None:

@@ -1,7 +1,8 @@
 """Routing of the worker's batch handler with FastStream's in-memory TestKafkaBroker.
 
-Fast feedback on which topic and key each result gets; the proof against a real broker
-(commits, acks, redelivery) is in tests/integration/.
+Fast feedback on which topic and key each result gets (sent to the in-memory broker by
+``tests.in_memory.InMemorySender``); the proof against a real broker (commits, acks,
+redelivery, the worker's own producer) is in tests/integration/.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from tests.in_memory import InMemorySender
 from workers.app import build_broker
 from workers.settings import Settings
 
@@ -40,7 +42,7 @@ class Collected:
 
 @pytest.fixture
 def broker() -> KafkaBroker:
-    return build_broker(SETTINGS)
+    return build_broker(SETTINGS, sender=InMemorySender)
 
 
 async def test_a_valid_claim_goes_to_its_outcome_topic_keyed_by_claim_id(

@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from contracts import MessageSource
 from scrubbers import default_engine
+from tests.in_memory import InMemorySender
 from workers.app import build_broker, topics_from
 from workers.logging import configure_logging
 from workers.metrics import Metrics
@@ -107,7 +108,7 @@ async def _scrub_in_memory(
     ``TRACEPARENT``) is then that span's parent, so the trace id is the PM system's."""
     logs = io.StringIO()
     configure_logging("INFO", stream=logs)  # tests/conftest.py resets it afterwards
-    broker = build_broker(SETTINGS, observability=observability)
+    broker = build_broker(SETTINGS, observability=observability, sender=InMemorySender)
     results = Results(broker)
     producer_span = trace.NonRecordingSpan(
         trace.SpanContext(
@@ -152,7 +153,7 @@ async def test_tracing_on_the_result_continues_the_incoming_trace_in_a_claim_spa
 
     results, (logged,) = await _scrub_in_memory(observability, {})
 
-    ((_, headers),) = results.headers
+    ((result_topic, headers),) = results.headers
     assert incoming_trace_id(headers["traceparent"]) == TRACE_ID, headers
     assert logged["trace_id"] == TRACE_ID
     topic = SETTINGS.CLAIMSCRUB_TOPIC_SUBMITTED
@@ -171,11 +172,12 @@ async def test_tracing_on_the_result_continues_the_incoming_trace_in_a_claim_spa
     assert [link.context.span_id for link in claim_span.links] == [batch.context.span_id]
     assert claim_span.attributes is not None
     assert claim_span.attributes["claimscrub.outcome"] == "pass"
-    # The result's traceparent names FastStream's producer span, the claim span's child.
+    # The result's traceparent names the worker's publish span, the claim span's child.
     _, _, result_parent, _ = headers["traceparent"].split("-")
-    (result_create,) = [span for span in spans if f"{span.context.span_id:016x}" == result_parent]
-    assert result_create.parent is not None
-    assert result_create.parent.span_id == claim_span.context.span_id
+    (publish,) = [span for span in spans if f"{span.context.span_id:016x}" == result_parent]
+    assert (publish.name, publish.kind) == (f"{result_topic} publish", trace.SpanKind.PRODUCER)
+    assert publish.parent is not None
+    assert publish.parent.span_id == claim_span.context.span_id
 
 
 def test_tracing_on_without_a_traceparent_the_claim_span_is_the_current_spans_child() -> None:

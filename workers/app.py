@@ -18,8 +18,10 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
 - Results are sent in input order, each keyed by claim id (dead letters by the original
   key), to the producer's default partitioner: one partition per key keeps every revision
   of a claim in order, and the idempotent producer (``acks="all"``) keeps that order across
-  its own retries. ``publish_batch`` is not used because it writes a whole batch to one
-  partition, which would break keying.
+  its own retries. The results go straight to an aiokafka producer the worker owns
+  (``workers.producer``), one ``send`` each, and the batch waits once for all of their
+  deliveries: FastStream's ``broker.publish`` cost ~170 µs per result, and its
+  ``publish_batch`` writes a whole batch to one partition, which would break keying.
 - Only when the broker has acknowledged every result is the batch acked: an ack commits
   the consumer's position on every partition of the batch, which is exactly the end of the
   batch because batches are handled one at a time. A failed commit is logged and left to
@@ -37,14 +39,15 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
 - On SIGTERM FastStream stops polling and waits up to ``CLAIMSCRUB_SHUTDOWN_TIMEOUT_S``
   for the batch in hand to be published and committed (a backoff pause ends at once);
   past that the batch is abandoned uncommitted and redone by whoever gets its partitions.
+  The result producer stops after that (``WorkerBroker.stop``), once its sends are done.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -59,15 +62,10 @@ from workers.backoff import Backoff, pause
 from workers.logging import FASTSTREAM_LOGGER, get_logger
 from workers.observe import ClaimObserver, Observability, Observed
 from workers.pipeline import Limits, Routed, ScrubEngine, Topics, route
-from workers.producer import renew_producer
+from workers.producer import KafkaSender, ResultSender
 from workers.settings import Settings
 
 log = get_logger(__name__)
-
-# The producer refuses a record whose estimated size (value, key, headers, record overhead)
-# is over max_request_size; results are kept within CLAIMSCRUB_MAX_RESULT_BYTES (value and
-# key) by the pipeline, so this leaves room for the rest.
-_REQUEST_HEADROOM_BYTES = 64 * 1024
 
 
 def topics_from(settings: Settings) -> Topics:
@@ -79,32 +77,62 @@ def topics_from(settings: Settings) -> Topics:
     )
 
 
+class WorkerBroker(KafkaBroker):
+    """FastStream's Kafka broker, which also starts and stops the worker's result sender.
+
+    On the broker rather than in app hooks, because the tests and the demo run the broker
+    without a FastStream app. The sender starts before the subscriber takes its first
+    batch, and stops only after the subscriber has finished the batch in hand.
+    """
+
+    sender: ResultSender
+
+    async def start(self) -> None:
+        # FastStream's clients first: a wrong address or password fails here, as before.
+        await self.connect()
+        await self.sender.start()
+        await super().start()
+
+    async def stop(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_val: BaseException | None = None,
+        exc_tb: TracebackType | None = None,
+    ) -> None:
+        try:
+            await super().stop(exc_type, exc_val, exc_tb)
+        finally:
+            await self.sender.stop()
+
+
 def build_broker(
     settings: Settings,
     engine: ScrubEngine | None = None,
     observability: Observability | None = None,
-) -> KafkaBroker:
+    sender: Callable[[KafkaBroker], ResultSender] | None = None,
+) -> WorkerBroker:
     """A broker with the scrub subscriber registered; ``engine`` defaults to the rules,
-    ``observability`` (metrics registry, tracing) to what ``settings`` ask for."""
+    ``observability`` (metrics registry, tracing) to what ``settings`` ask for, and
+    ``sender`` (given the broker) to the worker's own Kafka producer."""
     if observability is None:
         observability = Observability.from_settings(settings)
     if engine is None:
         from scrubbers import default_engine  # noqa: PLC0415 (loads reference data)
 
         engine = default_engine()
-    broker = KafkaBroker(
+    # FastStream still starts a producer of its own, with the admin client that /readyz
+    # asks (``consumer_only`` would skip both); nothing publishes through it.
+    broker = WorkerBroker(
         settings.KAFKA_BOOTSTRAP_SERVERS,
-        acks="all",
-        enable_idempotence=True,
         security=settings.security(),
         client_id="claimscrub",
         logger=FASTSTREAM_LOGGER,
         graceful_timeout=settings.CLAIMSCRUB_SHUTDOWN_TIMEOUT_S,
-        max_request_size=settings.CLAIMSCRUB_MAX_RESULT_BYTES + _REQUEST_HEADROOM_BYTES,
         middlewares=observability.middlewares(),
     )
+    broker.sender = KafkaSender(settings) if sender is None else sender(broker)
     observer = observability.observer()
-    handler = BatchHandler(broker, engine, topics_from(settings), settings, observer)
+    handler = BatchHandler(broker.sender, engine, topics_from(settings), settings, observer)
     subscriber = broker.subscriber(
         settings.CLAIMSCRUB_TOPIC_SUBMITTED,
         batch=True,
@@ -144,13 +172,13 @@ class BatchHandler:
 
     def __init__(
         self,
-        broker: KafkaBroker,
+        sender: ResultSender,
         engine: ScrubEngine,
         topics: Topics,
         settings: Settings,
         observer: ClaimObserver,
     ) -> None:
-        self.broker = broker
+        self.sender = sender
         self.observer = observer
         self.engine = engine
         self.topics = topics
@@ -169,7 +197,10 @@ class BatchHandler:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
         try:
             if self.renew_producer:
-                await renew_producer(self.broker)
+                # stop() waits for the old producer's pending sends: none can land after
+                # the redone batch's results.
+                await self.sender.stop()
+                await self.sender.start()
                 self.renew_producer = False
             observed = [self.observer.route(record, self._route) for record in records]
             await self._publish_all(observed)
@@ -244,25 +275,16 @@ class BatchHandler:
         )
 
     async def _publish_all(self, observed: Sequence[Observed]) -> None:
-        """Send in input order, then wait until the broker has acknowledged every one.
-
-        FastStream's in-memory ``TestKafkaBroker`` delivers during ``publish`` and returns
-        None instead of a delivery future; there is nothing left to wait for then.
-        """
-        sent = []
+        """Send in input order, then wait until the broker has acknowledged every one."""
+        deliveries = []
         for item in observed:
+            result = item.result
             with self.observer.publishing(item):
-                sent.append(
-                    await self.broker.publish(
-                        item.result.value,
-                        topic=item.result.topic,
-                        key=item.result.key,
-                        headers=item.headers,
-                        no_confirm=True,
-                    )
+                deliveries.append(
+                    await self.sender.send(result.topic, result.value, result.key, item.headers)
                 )
-        pending = [future for future in sent if inspect.isawaitable(future)]
-        outcomes = await asyncio.gather(*pending, return_exceptions=True)
-        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        if failures:
-            raise failures[0]
+        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
+        self.observer.published(observed, outcomes)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome

@@ -1,12 +1,13 @@
 """Prometheus metrics: what the worker decided, per claim, on a registry of its own.
 
 FastStream's ``KafkaPrometheusMiddleware`` (registered on the same registry by
-``workers.observe``) measures the transport: ``faststream_received_messages_total`` counts
-records, but with a batch subscriber its ``faststream_received_processed_messages_*``
-series are per batch (one duration and one ack status per batch of up to 500 records), and
-its ``faststream_published_messages_*`` time the hand-over to the producer, not the broker's
-acknowledgement. These add what only the worker knows: outcomes, findings, the time spent
-on one claim, and why a message was dead-lettered.
+``workers.observe``) measures the consuming side: ``faststream_received_messages_total``
+counts records, but with a batch subscriber its ``faststream_received_processed_messages_*``
+series are per batch (one duration and one ack status per batch of up to 500 records). It
+does not see the results: the worker sends them on a producer of its own
+(``workers.producer``), so ``claimscrub_published_messages_total`` here counts what the
+broker acknowledged. These add what only the worker knows: outcomes, findings, the time
+spent on one claim, why a message was dead-lettered, and what was published where.
 
 Labels are bounded sets (outcome, rule id, severity, reason), never a claim id: a label per
 claim would grow the registry without end. Children are created up front so every series
@@ -15,6 +16,7 @@ exists at 0 from the start and the hot path is a dictionary lookup and an increm
 
 from __future__ import annotations
 
+from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
 
 import orjson
@@ -53,10 +55,14 @@ DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 
 class Metrics:
     """The worker's own series. ``severities`` maps rule id to the one severity it always
     reports (from ``scrubbers/data/rules.toml``); a rule missing from it, or with more than
-    one (``fix/hold``), is looked up in the result document instead."""
+    one (``fix/hold``), is looked up in the result document instead. ``topics`` are the
+    result topics, whose publish series exist from the start."""
 
     def __init__(
-        self, severities: Mapping[str, str], registry: CollectorRegistry | None = None
+        self,
+        severities: Mapping[str, str],
+        registry: CollectorRegistry | None = None,
+        topics: Iterable[str] = (),
     ) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         self._fixed_severity = {rule: s for rule, s in severities.items() if s in SEVERITIES}
@@ -92,6 +98,14 @@ class Metrics:
             registry=self.registry,
         )
         self._invalid = {reason: invalid.labels(reason) for reason in INVALID_REASONS}
+        self._published_family = Counter(
+            "claimscrub_published_messages",
+            "Results the broker acknowledged, by topic; a batch redone after a failed "
+            "publish counts again.",
+            ["topic"],
+            registry=self.registry,
+        )
+        self._published = {topic: self._published_family.labels(topic) for topic in topics}
 
     def with_process_metrics(self) -> Metrics:
         """Add CPU, memory, open files and GC series (what ``prometheus_client`` serves by
@@ -113,6 +127,15 @@ class Metrics:
                 if child is None:
                     child = self._findings[key] = self._findings_family.labels(*key)
                 child.inc()
+
+    def published(self, topics: Iterable[str]) -> None:
+        """Count acknowledged results, one topic name per result (a batch at a time, so
+        each topic's series is incremented once per batch, not per result)."""
+        for topic, count in Tally(topics).items():
+            child = self._published.get(topic)
+            if child is None:
+                child = self._published[topic] = self._published_family.labels(topic)
+            child.inc(count)
 
     def _rule_severities(self, result: Routed) -> Iterable[tuple[str, str]]:
         fixed = self._fixed_severity

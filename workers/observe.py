@@ -2,9 +2,10 @@
 
 ``BatchHandler`` (workers/app.py) calls ``ClaimObserver.route`` around the pipeline for each
 record (timing, trace context, and the claim's log context bound while it runs),
-``publishing`` around the publish of its result, and ``done`` for each record once the
-batch is acknowledged: a batch processed again after a failed publish is logged and counted
-once, when it is through, not once per attempt.
+``publishing`` around the send of its result, ``published`` with the batch's delivery
+outcomes, and ``done`` for each record once the batch is acknowledged: a batch processed
+again after a failed publish is logged and counted once, when it is through, not once per
+attempt (only ``claimscrub_published_messages_total`` counts every acknowledged send).
 
 Every valid claim gets exactly one ``claim_scrubbed`` line; a message that ends on the
 dead-letter topic gets one ``claim_invalid`` line with a reason instead. Neither carries
@@ -14,7 +15,7 @@ dead letter (a producer that broke the contract may have keyed it by anything).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from time import perf_counter
@@ -85,8 +86,17 @@ class ClaimObserver:
         return Observed(record, result, claim, seconds)
 
     def publishing(self, observed: Observed) -> AbstractContextManager[None]:
-        """Wrap the publish of ``observed``'s result (its span is current meanwhile)."""
+        """Wrap the send of ``observed``'s result; its headers are complete inside."""
         return self._tracer.publishing(observed.trace, observed.result)
+
+    def published(self, observed: Sequence[Observed], outcomes: Sequence[object]) -> None:
+        """Count the results whose delivery succeeded (``outcomes`` in the same order: a
+        delivery's result, or the exception it failed with)."""
+        self.metrics.published(
+            item.result.topic
+            for item, outcome in zip(observed, outcomes, strict=True)
+            if not isinstance(outcome, BaseException)
+        )
 
     def done(self, observed: Observed) -> None:
         """The record's result is acknowledged: count it and write its line."""
@@ -120,12 +130,14 @@ class Observability:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Observability:
-        metrics = Metrics(rule_severities()).with_process_metrics()
+        metrics = Metrics(rule_severities(), topics=settings.result_topics()).with_process_metrics()
         provider = otlp_tracer_provider() if settings.CLAIMSCRUB_TRACING else None
         return cls(metrics, provider)
 
     def middlewares(self) -> tuple[Any, ...]:
-        """FastStream's broker middlewares: Prometheus always, OpenTelemetry when on."""
+        """FastStream's broker middlewares: Prometheus always, OpenTelemetry when on. They
+        see what the worker consumes; its results bypass them (``workers.producer``), so
+        the publish metrics and spans are the observer's and the tracer's."""
         prometheus = KafkaPrometheusMiddleware(
             registry=self.metrics.registry, app_name="claimscrub"
         )

@@ -13,11 +13,10 @@ Two implementations, chosen by ``CLAIMSCRUB_TRACING``:
   does not trace; without one a new, unsampled context is started. A few microseconds.
 - ``OtelTracer`` (on): FastStream's ``KafkaTelemetryMiddleware`` traces each batch, but a
   batch span is a new trace (FastStream links it to the producers' spans only for records
-  that carry a ``correlation_id``), and every publish inside the handler would inherit the
-  batch's trace. So each claim gets a span of its own, a child of the incoming
-  ``traceparent`` (linked to the batch span), and is made the current span while its result
-  is published: FastStream's middleware then starts the publish span under it and injects
-  the claim's trace context into the result's headers.
+  that carry a ``correlation_id``). So each claim gets a span of its own, a child of the
+  incoming ``traceparent`` (linked to the batch span), and its result a publish span under
+  it, whose context goes into the result's headers. The results bypass FastStream's
+  middlewares (``workers.producer``), so the publish span is started here, not by them.
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from aiokafka import ConsumerRecord
-from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
@@ -118,24 +116,38 @@ class OtelTracer:
             },
         )
         trace_id = f"{span.get_span_context().trace_id:032x}"
-        # FastStream's publish middleware injects the trace context into these headers.
+        # ``publishing`` adds the publish span's trace context to these headers.
         return ClaimTrace(trace_id, {"content-type": CONTENT_TYPE}, span)
 
     @contextmanager
     def publishing(self, claim: ClaimTrace, result: Routed) -> Iterator[None]:
+        """A publish span, the claim span's child, for the hand-over of its result; the
+        result's ``traceparent`` names it. Both spans end with the hand-over."""
         span = claim.span
         assert span is not None, "started by OtelTracer.start"
         span.set_attribute("claimscrub.outcome", result.outcome)
         if result.claim_id is not None:
             span.set_attribute("claimscrub.claim_id", result.claim_id)
-        token = otel_context.attach(trace.set_span_in_context(span))
+        publish = self._tracer.start_span(
+            f"{result.topic} publish",
+            context=trace.set_span_in_context(span),
+            kind=trace.SpanKind.PRODUCER,
+            # No message key: a dead letter's is whatever its producer chose, maybe PHI.
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": result.topic,
+            },
+        )
+        _PROPAGATOR.inject(claim.headers, context=trace.set_span_in_context(publish))
         try:
             yield
         except Exception as error:
-            span.set_status(trace.StatusCode.ERROR, type(error).__name__)
+            for ended in (publish, span):
+                ended.set_status(trace.StatusCode.ERROR, type(error).__name__)
             raise
         finally:
-            otel_context.detach(token)
+            publish.end()
             span.end()
 
 

@@ -185,12 +185,16 @@ def test_metrics_count_findings_by_rule_and_severity_and_dead_letters_by_reason(
     assert ops_run.metric("claimscrub_invalid_messages_total", reason="contract") > 0
 
 
-def test_faststream_middleware_counts_the_records_received(ops_run: OpsRun) -> None:
-    topic = ops_run.settings.CLAIMSCRUB_TOPIC_SUBMITTED
-    received = ops_run.metric("faststream_received_messages_total", handler=topic)
+def test_metrics_count_the_records_received_and_the_results_published(ops_run: OpsRun) -> None:
+    settings = ops_run.settings
+    received = ops_run.metric(
+        "faststream_received_messages_total", handler=settings.CLAIMSCRUB_TOPIC_SUBMITTED
+    )
     assert received == len(GOLDEN)
-    published = ops_run.metric("faststream_published_messages_total", status="success")
-    assert published == len(GOLDEN)
+    topics = {**settings.outcome_topics(), "invalid": settings.CLAIMSCRUB_TOPIC_INVALID}
+    for outcome in OUTCOMES:
+        published = ops_run.metric("claimscrub_published_messages_total", topic=topics[outcome])
+        assert published == _expected(outcome)
 
 
 def test_one_claim_scrubbed_line_per_valid_claim_with_its_fields(ops_run: OpsRun) -> None:

@@ -27,6 +27,7 @@ from tests.reliability.claims import MEMBER_ID_PREFIX, PATIENT, PHI_MARKERS, Inp
 from tests.reliability.kafka import ResultReader, create_topics, publish
 from workers.app import build_broker
 from workers.logging import configure_logging
+from workers.producer import Delivery
 
 pytestmark = pytest.mark.integration
 
@@ -91,16 +92,16 @@ async def test_a_full_run_logs_no_patient_data(
     ] + _bad_claims(template)
 
     async with ResultReader(settings) as reader, build_broker(settings, FailsWithPhi()) as broker:
-        real_publish = broker.publish
+        real_send = broker.sender.send
         failed: list[bool] = []
 
-        async def publish_failing_once(*args: Any, **kwargs: Any) -> Any:
+        async def send_failing_once(*args: Any) -> Delivery:
             if not failed:
                 failed.append(True)
                 raise KafkaTimeoutError(f"timed out sending {PHI_TEXT.decode()}")
-            return await real_publish(*args, **kwargs)
+            return await real_send(*args)
 
-        broker.publish = publish_failing_once  # type: ignore[method-assign]
+        broker.sender.send = send_failing_once  # type: ignore[method-assign]
         await broker.start()
         sent = await publish(settings, inputs)
         await reader.wait_for_all(sent, timeout_s=60, linger_s=0.5)

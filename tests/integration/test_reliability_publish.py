@@ -24,7 +24,9 @@ from tests.integration.kafka_io import (
     wait_for_commits,
 )
 from tests.reliability.claims import claim_stream
+from workers.app import WorkerBroker
 from workers.logging import configure_logging
+from workers.producer import Delivery, KafkaSender
 from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -56,17 +58,18 @@ async def test_repeated_publish_failures_back_off_and_commit_nothing(
     committed_while_failing: list[int] = []
 
     async with running_worker(settings) as broker:
-        real_publish = broker.publish
+        assert isinstance(broker, WorkerBroker)
+        real_send = broker.sender.send
 
-        async def publish_failing(*args: Any, **kwargs: Any) -> Any:
+        async def send_failing(*args: Any) -> Delivery:
             if len(failed) < FAILURES:
                 if failed:
                     committed_while_failing.append(await _committed(settings))
                 failed.append(None)
                 raise KafkaTimeoutError
-            return await real_publish(*args, **kwargs)
+            return await real_send(*args)
 
-        broker.publish = publish_failing  # type: ignore[method-assign]
+        broker.sender.send = send_failing  # type: ignore[method-assign]
         sent = await publish(settings, messages)
         results = await read_results(settings, expected=len(messages), linger_s=1.0)
         committed, end = await wait_for_commits(settings)
@@ -101,16 +104,19 @@ async def test_a_producer_broken_by_a_failed_delivery_is_replaced(
         for run in ("seq-a", "seq-b")
     )
     async with running_worker(settings) as broker:
+        assert isinstance(broker, WorkerBroker)
+        assert isinstance(broker.sender, KafkaSender)
         await publish(settings, before)
         await read_results(settings, expected=len(before), linger_s=0.2)
-        broken = broker.config.producer._producer.producer  # type: ignore[attr-defined]
+        broken = broker.sender.producer
+        assert broken is not None
         for topic in settings.result_topics():
             for partition in range(RESULT_PARTITIONS):
                 broken._txn_manager.increment_sequence_number(TopicPartition(topic, partition), 5)
         sent = await publish(settings, after)
         results = await read_results(settings, expected=len(before) + len(after))
         committed, end = await wait_for_commits(settings)
-        renewed = broker.config.producer._producer.producer  # type: ignore[attr-defined]
+        renewed = broker.sender.producer
 
     assert renewed is not broken
     sources = {json.loads(r.value)["source_event_id"] for r in results}

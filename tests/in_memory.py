@@ -1,0 +1,44 @@
+"""The worker on FastStream's in-memory ``TestKafkaBroker``: its results, sent to the test
+broker's producer, reach the test's subscribers of the result topics.
+
+``InMemorySender`` hands each result to the producer ``TestKafkaBroker`` puts in place,
+below ``broker.publish``: through ``broker.publish`` FastStream's middlewares would start
+spans of their own and overwrite the ``traceparent`` the worker wrote, so the tests would
+check FastStream's trace headers instead of the worker's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+from faststream import PublishType
+from faststream.kafka import KafkaBroker
+from faststream.kafka.response import KafkaPublishCommand
+
+from workers.producer import Delivery
+
+
+class InMemorySender:
+    """A ``workers.producer.ResultSender`` whose results are delivered when ``send``
+    returns (the test broker runs the subscribers' handlers within it)."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def start(self) -> None:
+        """Nothing to start: ``TestKafkaBroker`` replaces the broker's start anyway."""
+
+    async def send(
+        self, topic: str, value: bytes, key: bytes | None, headers: Mapping[str, str]
+    ) -> Delivery:
+        command = KafkaPublishCommand(
+            value, topic=topic, key=key, headers=dict(headers), _publish_type=PublishType.PUBLISH
+        )
+        await self._broker.config.producer.publish(command)
+        delivered: Delivery = asyncio.get_running_loop().create_future()
+        delivered.set_result(None)
+        return delivered
+
+    async def stop(self) -> None:
+        """Nothing to stop."""
