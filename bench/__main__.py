@@ -26,6 +26,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.claims import as_messages, generated_claims, golden_claims
+from bench.cpu import CpuSampler, local_broker_pids
 from bench.engine import claims_per_second, without_rules
 from bench.kafka import (
     Run,
@@ -40,6 +41,7 @@ from workers.kafka import LocalBroker, ensure_topics
 
 RESULTS = Path(__file__).parent / "results"
 LOG = RESULTS / "processes.log"
+MIN_CPU_WINDOW_S = 2.0
 
 
 def parse_args() -> argparse.Namespace:
@@ -60,13 +62,22 @@ def report(name: str, value: float, unit: str, **extra: float) -> None:
     print(f"{name:<34} {value:>12,.1f} {unit}{details}", flush=True)
 
 
-def compared(first: tuple[str, float], second: tuple[str, float], name: str) -> float:
-    """Report two rates and their ratio, first / second."""
-    for label, rate in (first, second):
-        report(label, rate, "claims/s")
-    ratio = first[1] / second[1]
+def compared(
+    first: tuple[str, dict[str, float]], second: tuple[str, dict[str, float]], name: str
+) -> float:
+    """Report two runs (their rate, and their CPU figures as details) and the ratio of their
+    rates, first / second."""
+    for label, run in (first, second):
+        details = {key: value for key, value in run.items() if key != "claims_per_s"}
+        report(label, run["claims_per_s"], "claims/s", **details)
+    ratio = first[1]["claims_per_s"] / second[1]["claims_per_s"]
     report(name, ratio, "ratio")
     return ratio
+
+
+def prefixed(prefix: str, run: dict[str, float]) -> dict[str, float]:
+    """A run's figures under JSON keys that say whose they are: ``worker_claims_per_s``."""
+    return {f"{prefix}_{key}": value for key, value in run.items()}
 
 
 async def end_to_end(
@@ -75,8 +86,10 @@ async def end_to_end(
     partitions: int,
     workers: int,
     passthrough: bool = False,
-) -> float:
-    """Pre-load the messages, start the consumers, and rate how fast results appear."""
+) -> dict[str, float]:
+    """Pre-load the messages, start the consumers, and rate how fast results appear; with
+    the CPU time the consumers took per claim and the cores the broker and this process
+    (reading the results) used over the same steady part of the run, where /proc tells."""
     run = Run(uuid.uuid4().hex[:12], bootstrap, partitions)
     await run.create_topics()
     await preload(bootstrap, run.source, messages)
@@ -88,9 +101,22 @@ async def end_to_end(
     else:
         specs = [(worker_command(), run.worker_env()) for _ in range(workers)]
         topics = run.settings().result_topics()
-    with processes(specs, LOG):
-        records = await collect(bootstrap, topics, len(messages), timeout_s=600)
-    return steady_rate(records)
+    with processes(specs, LOG) as started:
+        consumers, brokers = [process.pid for process in started], local_broker_pids()
+        async with CpuSampler([*consumers, *brokers, os.getpid()]) as cpu:
+            collected = await collect(bootstrap, topics, len(messages), timeout_s=600)
+    figures = {"claims_per_s": steady_rate(collected.records)}
+    start, end = collected.steady_window()
+    if end - start < MIN_CPU_WINDOW_S:  # too short for 10 ms clock ticks (--smoke)
+        return figures
+    used = cpu.seconds_between(start, end)
+    if all(pid in used for pid in consumers):
+        steady_claims = len(collected.records) * 8 // 10
+        figures["cpu_us_per_claim"] = sum(used[pid] for pid in consumers) / steady_claims * 1e6
+    if brokers and all(pid in used for pid in brokers):
+        figures["broker_cores"] = sum(used[pid] for pid in brokers) / (end - start)
+    figures["bench_cores"] = used.get(os.getpid(), 0.0) / (end - start)
+    return figures
 
 
 async def latency(bootstrap: str, rate: int, seconds: float) -> dict[str, float]:
@@ -185,14 +211,18 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     baseline = await end_to_end(bootstrap, messages, partitions=1, workers=1, passthrough=True)
     figures["end_to_end"] = {
         "claims": len(messages),
-        "worker_claims_per_s": worker,
-        "passthrough_claims_per_s": baseline,
+        **prefixed("worker", worker),
+        **prefixed("passthrough", baseline),
         "ratio": compared(
             ("end to end, worker", worker),
             ("end to end, aiokafka passthrough", baseline),
             "worker / passthrough",
         ),
     }
+    if "cpu_us_per_claim" in worker and "cpu_us_per_claim" in baseline:
+        cpu_ratio = baseline["cpu_us_per_claim"] / worker["cpu_us_per_claim"]
+        figures["end_to_end"]["cpu_ratio"] = cpu_ratio
+        report("CPU per claim, passthrough / worker", cpu_ratio, "ratio")
     figures["latency"] = await latency(bootstrap, args.rate, args.seconds)
     report(
         f"latency at {args.rate}/s, p99",
@@ -204,8 +234,8 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     one = await end_to_end(bootstrap, messages, partitions=2, workers=1)
     two = await end_to_end(bootstrap, messages, partitions=2, workers=2)
     figures["scaling"] = {
-        "one_worker_claims_per_s": one,
-        "two_workers_claims_per_s": two,
+        **prefixed("one_worker", one),
+        **prefixed("two_workers", two),
         "ratio": compared(
             ("2 partitions, 2 workers", two),
             ("2 partitions, 1 worker", one),

@@ -74,26 +74,42 @@ async def preload(bootstrap: str, topic: str, messages: Sequence[tuple[bytes, by
         await producer.stop()
 
 
+@dataclass
+class Collected:
+    """The results of a run, and when each arrived here (``time.monotonic()``)."""
+
+    records: list[ConsumerRecord[bytes, bytes]]
+    arrived: list[float]
+
+    def steady_window(self) -> tuple[float, float]:
+        """From the arrival of the 10th to the 90th percentile result (as ``steady_rate``)."""
+        count = len(self.arrived)
+        return self.arrived[count // 10], self.arrived[count * 9 // 10]
+
+
 async def collect(
     bootstrap: str, topics: Sequence[str], expected: int, timeout_s: float
-) -> list[ConsumerRecord[bytes, bytes]]:
+) -> Collected:
     """Read the result topics from the beginning until ``expected`` records arrived."""
     consumer = AIOKafkaConsumer(
         *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
     )
     await consumer.start()
-    records: list[ConsumerRecord[bytes, bytes]] = []
+    collected = Collected([], [])
     deadline = time.monotonic() + timeout_s
     try:
-        while len(records) < expected:
+        while len(collected.records) < expected:
             if time.monotonic() > deadline:
-                msg = f"{len(records)} of {expected} results after {timeout_s:.0f} s"
+                msg = f"{len(collected.records)} of {expected} results after {timeout_s:.0f} s"
                 raise TimeoutError(msg)
             batches = await consumer.getmany(timeout_ms=500, max_records=5000)
-            records.extend(record for batch in batches.values() for record in batch)
+            now = time.monotonic()
+            for batch in batches.values():
+                collected.records.extend(batch)
+                collected.arrived.extend(now for _ in batch)
     finally:
         await consumer.stop()
-    return records
+    return collected
 
 
 def steady_rate(records: Sequence[ConsumerRecord[bytes, bytes]]) -> float:
@@ -106,7 +122,9 @@ def steady_rate(records: Sequence[ConsumerRecord[bytes, bytes]]) -> float:
 
 
 @contextmanager
-def processes(specs: Sequence[tuple[Sequence[str], dict[str, str]]], log: Path) -> Iterator[None]:
+def processes(
+    specs: Sequence[tuple[Sequence[str], dict[str, str]]], log: Path
+) -> Iterator[list[subprocess.Popen[bytes]]]:
     """Start each (command, environment), and stop them with SIGTERM (then SIGKILL) however
     the block ends."""
     with log.open("ab") as sink:
@@ -115,7 +133,7 @@ def processes(specs: Sequence[tuple[Sequence[str], dict[str, str]]], log: Path) 
             for command, env in specs
         ]
         try:
-            yield
+            yield started
         finally:
             for process in started:
                 process.send_signal(signal.SIGTERM)
