@@ -37,7 +37,9 @@ def test_bench_smoke_writes_every_figure(kafka_bootstrap: str) -> None:
         figures["end_to_end"]["worker_claims_per_s"],
         figures["end_to_end"]["passthrough_claims_per_s"],
         figures["latency"]["p99_ms"],
+        figures["latency_at_half_capacity"]["p99_ms"],
+        figures["engine"]["golden_without_rules"]["claims_per_s"],
         figures["scaling"]["two_workers_claims_per_s"],
     ]
     assert all(value > 0 for value in measured), figures
-    assert len(done.stdout.strip().splitlines()) >= 10  # one line per figure
+    assert len(done.stdout.strip().splitlines()) >= 13  # one line per figure
