@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 import orjson
 from prometheus_client import (
@@ -47,6 +48,9 @@ _REASON_BY_PREFIX = (
     ("expected a JSON object", "not_object"),
 )
 INVALID_REASONS = (*(reason for _, reason in _REASON_BY_PREFIX), "contract")
+
+# A series' label values, as a key of the children made for them.
+Labels = TypeVar("Labels", bound=tuple[str, ...])
 
 # Seconds; one claim takes about half a millisecond on the golden mix.
 DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
@@ -105,7 +109,7 @@ class Metrics:
             ["topic"],
             registry=self.registry,
         )
-        self._published = {topic: self._published_family.labels(topic) for topic in topics}
+        self._published = {(topic,): self._published_family.labels(topic) for topic in topics}
 
     def with_process_metrics(self) -> Metrics:
         """Add CPU, memory, open files and GC series (what ``prometheus_client`` serves by
@@ -123,19 +127,13 @@ class Metrics:
             self._invalid[reason].inc()
         if result.rules:
             for key in self._rule_severities(result):
-                child = self._findings.get(key)
-                if child is None:
-                    child = self._findings[key] = self._findings_family.labels(*key)
-                child.inc()
+                _child(self._findings, self._findings_family, key).inc()
 
     def published(self, topics: Iterable[str]) -> None:
         """Count acknowledged results, one topic name per result (a batch at a time, so
         each topic's series is incremented once per batch, not per result)."""
         for topic, count in Tally(topics).items():
-            child = self._published.get(topic)
-            if child is None:
-                child = self._published[topic] = self._published_family.labels(topic)
-            child.inc(count)
+            _child(self._published, self._published_family, (topic,)).inc(count)
 
     def _rule_severities(self, result: Routed) -> Iterable[tuple[str, str]]:
         fixed = self._fixed_severity
@@ -154,3 +152,13 @@ def invalid_reason(result: Routed) -> str:
         if message.startswith(prefix):
             return reason
     return "contract"
+
+
+def _child(children: dict[Labels, Counter], family: Counter, labels: Labels) -> Counter:
+    """``family``'s series for ``labels``, from ``children`` (made up front for the known
+    label values) or made now and kept there: a dictionary lookup instead of ``labels``,
+    which validates and locks, on the hot path."""
+    child = children.get(labels)
+    if child is None:
+        child = children[labels] = family.labels(*labels)
+    return child
