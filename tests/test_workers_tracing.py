@@ -126,6 +126,7 @@ async def _scrub_in_memory(
                 key=b"k",
                 headers=headers,
             )
+        await broker.handler.drain(timeout_s=5)  # the claim's line is written once settled
     lines = [json.loads(line) for line in logs.getvalue().splitlines()]
     return results, [line for line in lines if line["event"] == "claim_scrubbed"]
 

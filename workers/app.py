@@ -19,26 +19,29 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
   key), to the producer's default partitioner: one partition per key keeps every revision
   of a claim in order, and the idempotent producer (``acks="all"``) keeps that order across
   its own retries. The results go straight to an aiokafka producer the worker owns
-  (``workers.producer``), one ``send`` each, and the batch waits once for all of their
-  deliveries: FastStream's ``broker.publish`` cost ~170 µs per result, and its
+  (``workers.producer``), one ``send`` each, and their deliveries are awaited together:
+  FastStream's ``broker.publish`` cost ~170 µs per result, and its
   ``publish_batch`` writes a whole batch to one partition, which would break keying.
-- Only when the broker has acknowledged every result is the batch acked: an ack commits
-  the consumer's position on every partition of the batch, which is exactly the end of the
-  batch because batches are handled one at a time. A failed commit is logged and left to
-  the next one.
-- If any send fails, or anything else goes wrong, nothing is committed: after an
-  exponential backoff with jitter (``CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S`` doubling up to
-  ``CLAIMSCRUB_RETRY_BACKOFF_MAX_S``) the batch is nacked, which seeks each partition back
-  to its first record of the batch, and the whole batch is processed again. Results that
-  did reach the broker are then published twice with the same event ids. Retries are
-  unbounded on purpose: stopping would lose claims, and a broker outage is the usual cause.
-  Polling again between attempts (rather than retrying inside the handler) keeps the
-  consumer in its group however long an outage lasts, and each attempt after a failure
-  starts with a new producer (``workers.producer``: aiokafka's idempotent producer never
-  recovers from a failed delivery by itself).
-- On SIGTERM FastStream stops polling and waits up to ``CLAIMSCRUB_SHUTDOWN_TIMEOUT_S``
-  for the batch in hand to be published and committed (a backoff pause ends at once);
-  past that the batch is abandoned uncommitted and redone by whoever gets its partitions.
+- The handler does not wait for those deliveries: it hands the batch to
+  ``workers.settle.Settlement`` and polls the next one, so the broker's acknowledgements
+  and the commit overlap the routing of the next batch. Batches settle in order: only when
+  the broker has acknowledged every result of a batch, and its predecessor has settled, is
+  the end of that batch committed (its own offsets, not the consumer's position, which is
+  already further on). A failed commit is logged and left to the next one.
+- If any send fails, or anything else goes wrong, nothing more is committed: the consumer
+  is rewound to the first record of the earliest unsettled batch on each partition, and
+  after an exponential backoff with jitter (``CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S``
+  doubling up to ``CLAIMSCRUB_RETRY_BACKOFF_MAX_S``) those batches are processed again.
+  Results that did reach the broker are then published twice with the same event ids.
+  Retries are unbounded on purpose: stopping would lose claims, and a broker outage is the
+  usual cause. Polling again between attempts (rather than retrying inside the handler)
+  keeps the consumer in its group however long an outage lasts, and each attempt after a
+  failure starts with a new producer (``workers.producer``: aiokafka's idempotent producer
+  never recovers from a failed delivery by itself).
+- On SIGTERM the worker first waits for the batches handed over to settle, then FastStream
+  stops polling and waits for the batch in hand, which then settles before its handler
+  returns (all within ``CLAIMSCRUB_SHUTDOWN_TIMEOUT_S``; a backoff pause ends at once);
+  past that a batch is abandoned uncommitted and redone by whoever gets its partitions.
   The result producer stops after that (``WorkerBroker.stop``), once its sends are done.
 """
 
@@ -51,7 +54,6 @@ from types import TracebackType
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from aiokafka.errors import KafkaError
 from faststream import AckPolicy, FastStream
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -62,10 +64,14 @@ from workers.backoff import Backoff, pause
 from workers.logging import FASTSTREAM_LOGGER, get_logger
 from workers.observe import ClaimObserver, Observability, Observed
 from workers.pipeline import Limits, Routed, ScrubEngine, Topics, route
-from workers.producer import KafkaSender, ResultSender
+from workers.producer import Delivery, KafkaSender, ResultSender
 from workers.settings import Settings
+from workers.settle import Settlement
 
 log = get_logger(__name__)
+
+# aiokafka's default max_partition_fetch_bytes: a fetch that can hold no more returns.
+FETCH_MIN_BYTES = 1024 * 1024
 
 
 def topics_from(settings: Settings) -> Topics:
@@ -86,6 +92,8 @@ class WorkerBroker(KafkaBroker):
     """
 
     sender: ResultSender
+    handler: BatchHandler
+    shutdown_timeout_s: float
 
     async def start(self) -> None:
         # FastStream's clients first: a wrong address or password fails here, as before.
@@ -100,6 +108,7 @@ class WorkerBroker(KafkaBroker):
         exc_tb: TracebackType | None = None,
     ) -> None:
         try:
+            await self.handler.drain(self.shutdown_timeout_s)
             await super().stop(exc_type, exc_val, exc_tb)
         finally:
             await self.sender.stop()
@@ -133,6 +142,7 @@ def build_broker(
     broker.sender = KafkaSender(settings) if sender is None else sender(broker)
     observer = observability.observer()
     handler = BatchHandler(broker.sender, engine, topics_from(settings), settings, observer)
+    broker.handler, broker.shutdown_timeout_s = handler, settings.CLAIMSCRUB_SHUTDOWN_TIMEOUT_S
     subscriber = broker.subscriber(
         settings.CLAIMSCRUB_TOPIC_SUBMITTED,
         batch=True,
@@ -140,6 +150,13 @@ def build_broker(
         max_records=settings.CLAIMSCRUB_BATCH_MAX_RECORDS,
         batch_timeout_ms=settings.CLAIMSCRUB_BATCH_TIMEOUT_MS,
         auto_offset_reset="earliest",
+        # aiokafka fetches one batch ahead and keeps it until the next poll; by default
+        # that fetch returns with the first record to arrive, so the rest of each cycle's
+        # records waited a whole extra cycle. Held for the batch timeout instead, the fetch
+        # returns about when the handler polls again (docs/performance.md: p50 at 300
+        # claims/s 48 -> 27 ms). A backlog fills the minimum at once, so it never waits.
+        fetch_max_wait_ms=settings.CLAIMSCRUB_BATCH_TIMEOUT_MS,
+        fetch_min_bytes=FETCH_MIN_BYTES,
         ack_policy=AckPolicy.MANUAL,
         decoder=_values_as_bytes,
         session_timeout_ms=settings.CLAIMSCRUB_SESSION_TIMEOUT_MS,
@@ -168,7 +185,8 @@ async def _values_as_bytes(message: StreamMessage[Any]) -> Any:
 
 
 class BatchHandler:
-    """Routes, publishes and commits one batch of records at a time (see module doc)."""
+    """Routes and sends one batch of records at a time, and hands it to ``Settlement`` to
+    be acknowledged and committed while the next one is routed (see module doc)."""
 
     def __init__(
         self,
@@ -186,75 +204,53 @@ class BatchHandler:
             message_bytes=settings.CLAIMSCRUB_MAX_MESSAGE_BYTES,
             result_bytes=settings.CLAIMSCRUB_MAX_RESULT_BYTES,
         )
-        self.backoff = Backoff(
+        backoff = Backoff(
             settings.CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S, settings.CLAIMSCRUB_RETRY_BACKOFF_MAX_S
         )
+        self.settlement = Settlement(observer, backoff)
         self.running: Callable[[], bool] = lambda: True
-        # After any failure the producer may hold spent sequence numbers (workers/producer.py)
-        self.renew_producer = False
+        self.drain_deadline: float | None = None  # loop time by which shutdown stops waiting
 
     async def handle(self, message: KafkaMessage) -> None:
         records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
+        batch = self.settlement.begin(records, message.consumer)
         try:
-            if self.renew_producer:
-                # stop() waits for the old producer's pending sends: none can land after
-                # the redone batch's results.
-                await self.sender.stop()
-                await self.sender.start()
-                self.renew_producer = False
+            if not await self._recovered():
+                return  # stopping during the backoff: the batch stays uncommitted
+            await self.settlement.room(batch)
+            if not self.settlement.current(batch):
+                return  # a failure before it rewound the consumer: it comes again
             observed = [self.observer.route(record, self._route) for record in records]
-            await self._publish_all(observed)
+            deliveries = await self._send_all(observed)
         except Exception as error:
-            self.renew_producer = True
-            await self._retry_later(message, records, error)
+            self.settlement.failed(batch, error)
             return
-        self.backoff.reset()
-        await self._commit(message, records)
-        for item in observed:
-            self.observer.done(item)
+        settled = self.settlement.settle(batch, observed, deliveries)
+        if self.drain_deadline is not None:
+            left = self.drain_deadline - asyncio.get_running_loop().time()
+            await asyncio.wait([settled], timeout=max(left, 0))
 
-    async def _retry_later(
-        self,
-        message: KafkaMessage,
-        records: Sequence[ConsumerRecord[bytes, bytes]],
-        error: Exception,
-    ) -> None:
-        """Commit nothing; after a backoff, rewind to the batch's first records so the next
-        poll returns the whole batch again. The error's type only: its text may quote a
-        record (PHI)."""
-        delay = self.backoff.next_delay()
-        first = records[0]
-        log.error(
-            "batch_failed",
-            error_type=type(error).__name__,
-            topic=first.topic,
-            partition=first.partition,
-            first_offset=first.offset,
-            records=len(records),
-            attempt=self.backoff.failures,
-            retry_in_s=round(delay, 3),
-        )
+    async def drain(self, timeout_s: float) -> None:
+        """Settle every batch handed over, and from now on each batch before its handler
+        returns; all within ``timeout_s``. For shutdown: commits need the consumer, which
+        stops with the subscriber."""
+        self.drain_deadline = asyncio.get_running_loop().time() + timeout_s
+        await self.settlement.drain(timeout_s)
+
+    async def _recovered(self) -> bool:
+        """After a failure: wait out the backoff, then replace the producer, which may hold
+        spent sequence numbers (workers/producer.py). False if the worker is stopping."""
+        delay, self.settlement.retry_delay = self.settlement.retry_delay, None
+        if delay is None:
+            return True
         await pause(delay, self.running)
-        await message.nack()
-
-    async def _commit(
-        self, message: KafkaMessage, records: Sequence[ConsumerRecord[bytes, bytes]]
-    ) -> None:
-        """Commit the consumer's position, the end of this batch. A failed commit loses
-        nothing: the results are published, the position stays past them, so the next
-        commit covers them; if the partitions moved meanwhile (a rebalance), their new owner
-        redoes them from the last commit, which makes duplicates, not gaps."""
-        try:
-            await message.ack()
-        except KafkaError as error:
-            first = records[0]
-            log.warning(
-                "commit_failed",
-                error_type=type(error).__name__,
-                topic=first.topic,
-                first_offset=first.offset,
-                records=len(records),
-            )
+        if not self.running():
+            return False
+        # stop() waits for the old producer's pending sends: none can land after the redone
+        # batch's results.
+        await self.sender.stop()
+        await self.sender.start()
+        return True
 
     def _route(self, record: ConsumerRecord[bytes, bytes]) -> Routed:
         source = MessageSource(
@@ -274,8 +270,9 @@ class BatchHandler:
             limits=self.limits,
         )
 
-    async def _publish_all(self, observed: Sequence[Observed]) -> None:
-        """Send in input order, then wait until the broker has acknowledged every one."""
+    async def _send_all(self, observed: Sequence[Observed]) -> list[Delivery]:
+        """Hand every result to the producer in input order; their deliveries complete
+        later (``Settlement`` waits for them)."""
         deliveries = []
         for item in observed:
             result = item.result
@@ -283,8 +280,4 @@ class BatchHandler:
                 deliveries.append(
                     await self.sender.send(result.topic, result.value, result.key, item.headers)
                 )
-        outcomes = await asyncio.gather(*deliveries, return_exceptions=True)
-        self.observer.published(observed, outcomes)
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
+        return deliveries

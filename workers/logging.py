@@ -48,6 +48,7 @@ def _json_line(event_dict: Any, **options: Any) -> str:
     # orjson: a third of json.dumps's time on the one-line-per-claim hot path.
     return orjson.dumps(event_dict, default=options.get("default")).decode()
 
+
 # Field names (compared in lower case) whose values are patient data in claim.submitted/v1
 # or common names for the same; claim_id, payer.name and the like are deliberately absent.
 PHI_FIELDS = frozenset(

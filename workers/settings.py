@@ -52,9 +52,10 @@ class Settings(BaseSettings):
     CLAIMSCRUB_GROUP_ID: str = "claimscrub"
     CLAIMSCRUB_LOG_LEVEL: LogLevel = "INFO"
     CLAIMSCRUB_BATCH_MAX_RECORDS: int = Field(500, ge=1, le=10_000)
-    # A poll returns as soon as a record is there; after an empty poll FastStream sleeps as
-    # long again, so this is latency added to the first claim after a quiet spell
-    # (docs/performance.md: at 100 claims/s, p50 was 261 ms with 200 and is 36 ms with 10).
+    # How long a poll gathers records: the consumer's fetch waits this long unless a backlog
+    # fills it, and after an empty poll FastStream sleeps as long again, so it is latency
+    # added to claims at a moderate rate (docs/performance.md: at 100 claims/s, p50 was
+    # 261 ms with 200; with 10 it is 18 ms).
     CLAIMSCRUB_BATCH_TIMEOUT_MS: int = Field(10, ge=1, le=60_000)
     # Delivery (workers/app.py, docs/reliability.md): a batch whose results failed to
     # publish is redone after a backoff doubling from INITIAL to MAX; SIGTERM waits up to
