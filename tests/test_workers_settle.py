@@ -13,7 +13,7 @@ from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaTimeoutError
 
 from workers.backoff import Backoff
-from workers.settle import MAX_UNSETTLED, Settlement
+from workers.settle import MAX_UNSETTLED, Batch, Settlement
 
 TOPIC = "claims.submitted"
 
@@ -65,15 +65,27 @@ def _pending(count: int) -> list[asyncio.Future[Any]]:
     return [loop.create_future() for _ in range(count)]
 
 
+def _handed_over(
+    settlement: Settlement,
+    consumer: RecordingConsumer,
+    records: list[ConsumerRecord[bytes, bytes]],
+    items: list[int],
+) -> tuple[Batch, list[asyncio.Future[Any]], asyncio.Task[None]]:
+    """A batch begun and handed over as the handler does, one pending delivery per item."""
+    batch = settlement.begin(records, consumer)
+    deliveries = _pending(len(items))
+    task = settlement.settle(batch, items, deliveries)  # type: ignore[arg-type]
+    return batch, deliveries, task
+
+
 async def test_batches_commit_in_poll_order_when_later_deliveries_complete_first() -> None:
     settlement, observer = _settlement()
     consumer = RecordingConsumer()
-    first = settlement.begin(_records(0, range(0, 3)), consumer)
-    first_deliveries = _pending(3)
-    settlement.settle(first, [0, 1, 2], first_deliveries)  # type: ignore[arg-type]
-    second = settlement.begin(_records(0, range(3, 5)) + _records(1, range(7, 9)), consumer)
-    second_deliveries = _pending(4)
-    second_task = settlement.settle(second, [3, 4, 5, 6], second_deliveries)  # type: ignore[arg-type]
+    _, first_deliveries, _ = _handed_over(settlement, consumer, _records(0, range(0, 3)), [0, 1, 2])
+    second_records = _records(0, range(3, 5)) + _records(1, range(7, 9))
+    _, second_deliveries, second_task = _handed_over(
+        settlement, consumer, second_records, [3, 4, 5, 6]
+    )
 
     for delivery in second_deliveries:
         delivery.set_result(None)
@@ -94,12 +106,13 @@ async def test_batches_commit_in_poll_order_when_later_deliveries_complete_first
 async def test_a_failed_delivery_rewinds_every_unsettled_batch_once_and_commits_none() -> None:
     settlement, observer = _settlement()
     consumer = RecordingConsumer()
-    first = settlement.begin(_records(0, range(10, 12)), consumer)
-    first_deliveries = _pending(2)
-    first_task = settlement.settle(first, [10, 11], first_deliveries)  # type: ignore[arg-type]
-    second = settlement.begin(_records(0, range(12, 14)) + _records(1, range(4, 6)), consumer)
-    second_deliveries = _pending(4)
-    second_task = settlement.settle(second, [12, 13, 4, 5], second_deliveries)  # type: ignore[arg-type]
+    _, first_deliveries, first_task = _handed_over(
+        settlement, consumer, _records(0, range(10, 12)), [10, 11]
+    )
+    second_records = _records(0, range(12, 14)) + _records(1, range(4, 6))
+    second, second_deliveries, second_task = _handed_over(
+        settlement, consumer, second_records, [12, 13, 4, 5]
+    )
 
     first_deliveries[0].set_result(None)
     first_deliveries[1].set_exception(KafkaTimeoutError())
@@ -120,9 +133,7 @@ async def test_a_failed_delivery_rewinds_every_unsettled_batch_once_and_commits_
 async def test_a_batch_of_a_rewound_generation_never_commits_even_when_delivered() -> None:
     settlement, _ = _settlement()
     consumer = RecordingConsumer()
-    old = settlement.begin(_records(0, range(0, 2)), consumer)
-    deliveries = _pending(2)
-    task = settlement.settle(old, [0, 1], deliveries)  # type: ignore[arg-type]
+    old, deliveries, task = _handed_over(settlement, consumer, _records(0, range(0, 2)), [0, 1])
     failing = settlement.begin(_records(0, range(2, 4)), consumer)
     settlement.failed(failing, RuntimeError("the handler broke"))  # e.g. a send raised
 
@@ -139,9 +150,7 @@ async def test_a_batch_of_a_rewound_generation_never_commits_even_when_delivered
 async def test_a_new_batch_waits_while_the_most_batches_are_unsettled() -> None:
     settlement, _ = _settlement()
     consumer = RecordingConsumer()
-    oldest_deliveries = _pending(1)
-    oldest = settlement.begin(_records(0, range(0, 1)), consumer)
-    settlement.settle(oldest, [0], oldest_deliveries)  # type: ignore[arg-type]
+    _, oldest_deliveries, _ = _handed_over(settlement, consumer, _records(0, range(0, 1)), [0])
     for offset in range(1, MAX_UNSETTLED):
         batch = settlement.begin(_records(0, range(offset, offset + 1)), consumer)
         settlement.settle(batch, [offset], [])  # type: ignore[arg-type]
