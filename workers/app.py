@@ -88,7 +88,9 @@ class WorkerBroker(KafkaBroker):
 
     On the broker rather than in app hooks, because the tests and the demo run the broker
     without a FastStream app. The sender starts before the subscriber takes its first
-    batch, and stops only after the subscriber has finished the batch in hand.
+    batch, and stops only after the subscriber has finished the batch in hand. Stopping
+    first lets the handler settle the batches it handed over, while the consumer that
+    commits them still runs.
     """
 
     sender: ResultSender
