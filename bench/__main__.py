@@ -26,10 +26,10 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.claims import as_messages, generated_claims, golden_claims
-from bench.cpu import CpuSampler, local_broker_pids
-from bench.engine import claims_per_second, without_rules
-from bench.kafka import (
+from claimscrub.bench.claims import as_messages, generated_claims, mix_claims
+from claimscrub.bench.cpu import CpuSampler, local_broker_pids
+from claimscrub.bench.engine import claims_per_second, without_rules
+from claimscrub.bench.kafka import (
     Run,
     collect,
     passthrough_command,
@@ -38,20 +38,28 @@ from bench.kafka import (
     steady_rate,
     worker_command,
 )
-from workers.kafka import LocalBroker, ensure_topics
+from claimscrub.workers.commands.topics import LocalBroker, ensure_topics
 
-RESULTS = Path(__file__).parent / "results"
-LOG = RESULTS / "processes.log"
 MIN_CPU_WINDOW_S = 2.0
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m claimscrub.bench", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--smoke", action="store_true", help="small sizes, for CI")
     parser.add_argument("--claims", type=int, default=50_000, help="end-to-end claim count")
     parser.add_argument("--rate", type=int, default=1_000, help="latency offered load, claims/s")
     parser.add_argument("--seconds", type=float, default=30, help="latency duration")
     parser.add_argument("--engine-seconds", type=float, default=5)
+    parser.add_argument(
+        "--golden",
+        type=Path,
+        help="JSON lines of claims or worked cases to measure (default: the example claims)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("bench-results"), help="where latest.json goes"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.claims, args.rate, args.seconds, args.engine_seconds = 1_000, 100, 3, 0.5
@@ -86,6 +94,8 @@ async def end_to_end(
     messages: list[tuple[bytes, bytes]],
     partitions: int,
     workers: int,
+    *,
+    log: Path,
     passthrough: bool = False,
 ) -> dict[str, float]:
     """Pre-load the messages, start the consumers, and rate how fast results appear; with
@@ -102,7 +112,7 @@ async def end_to_end(
     else:
         specs = [(worker_command(), run.worker_env()) for _ in range(workers)]
         topics = run.settings().result_topics()
-    with processes(specs, LOG) as started:
+    with processes(specs, log) as started:
         consumers, brokers = [process.pid for process in started], local_broker_pids()
         async with CpuSampler([*consumers, *brokers, os.getpid()]) as cpu:
             collected = await collect(bootstrap, topics, len(messages), timeout_s=600)
@@ -120,12 +130,14 @@ async def end_to_end(
     return figures
 
 
-async def latency(bootstrap: str, rate: int, seconds: float) -> dict[str, float]:
+async def latency(
+    bootstrap: str, rate: int, seconds: float, golden: list[dict[str, Any]], log: Path
+) -> dict[str, float]:
     """Offer ``rate`` claims/s for ``seconds`` to a running worker; milliseconds from each
     claim's send to its result's arrival, for the claims sent after the first third."""
     run = Run(uuid.uuid4().hex[:12], bootstrap, 1)
     await run.create_topics()
-    messages = as_messages(generated_claims(int(rate * seconds) + 1), run.name)
+    messages = as_messages(generated_claims(golden, int(rate * seconds) + 1), run.name)
     probe, load = messages[0], messages[1:]
     consumer = AIOKafkaConsumer(
         *run.settings().result_topics(),
@@ -134,7 +146,7 @@ async def latency(bootstrap: str, rate: int, seconds: float) -> dict[str, float]
         group_id=None,
     )
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=1)
-    with processes([(worker_command(), run.worker_env())], LOG):
+    with processes([(worker_command(), run.worker_env())], log):
         await consumer.start()
         await producer.start()
         try:
@@ -186,9 +198,9 @@ async def _arrivals(
 
 
 async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
-    golden = golden_claims()
+    golden, log = mix_claims(args.golden), args.out / "processes.log"
     figures: dict[str, Any] = {"engine": {}}
-    for mix, claims in (("golden", golden), ("generated", generated_claims(1_000))):
+    for mix, claims in (("golden", golden), ("generated", generated_claims(golden, 1_000))):
         engine = claims_per_second(claims, args.engine_seconds)
         figures["engine"][mix] = engine
         report(
@@ -210,9 +222,11 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
         figures["engine"]["golden"]["claims_per_s"] / floor["claims_per_s"],
         "ratio",
     )
-    messages = as_messages(generated_claims(args.claims), uuid.uuid4().hex[:8])
-    worker = await end_to_end(bootstrap, messages, partitions=1, workers=1)
-    baseline = await end_to_end(bootstrap, messages, partitions=1, workers=1, passthrough=True)
+    messages = as_messages(generated_claims(golden, args.claims), uuid.uuid4().hex[:8])
+    worker = await end_to_end(bootstrap, messages, partitions=1, workers=1, log=log)
+    baseline = await end_to_end(
+        bootstrap, messages, partitions=1, workers=1, log=log, passthrough=True
+    )
     figures["end_to_end"] = {
         "claims": len(messages),
         **prefixed("worker", worker),
@@ -231,7 +245,8 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
     # also taken at half the rate the worker just reached.
     half = max(1, int(worker["claims_per_s"] / 2))
     for key, rate in (("latency", args.rate), ("latency_at_half_capacity", half)):
-        figures[key] = {"offered_per_s": rate, **await latency(bootstrap, rate, args.seconds)}
+        measured = await latency(bootstrap, rate, args.seconds, golden, log)
+        figures[key] = {"offered_per_s": rate, **measured}
         report(
             f"latency at {rate}/s, p99",
             figures[key]["p99_ms"],
@@ -239,8 +254,8 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
             p50=figures[key]["p50_ms"],
             p95=figures[key]["p95_ms"],
         )
-    one = await end_to_end(bootstrap, messages, partitions=2, workers=1)
-    two = await end_to_end(bootstrap, messages, partitions=2, workers=2)
+    one = await end_to_end(bootstrap, messages, partitions=2, workers=1, log=log)
+    two = await end_to_end(bootstrap, messages, partitions=2, workers=2, log=log)
     figures["scaling"] = {
         **prefixed("one_worker", one),
         **prefixed("two_workers", two),
@@ -255,7 +270,7 @@ async def measure(args: argparse.Namespace, bootstrap: str) -> dict[str, Any]:
 
 def main() -> None:
     args = parse_args()
-    RESULTS.mkdir(exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     local = None if bootstrap else LocalBroker()
     started_here = bool(local and not local.running())
@@ -272,8 +287,8 @@ def main() -> None:
         "python": platform.python_version(),
         "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    (RESULTS / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
-    print(f"wrote {RESULTS / 'latest.json'}")
+    (args.out / "latest.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(f"wrote {args.out / 'latest.json'}")
 
 
 if __name__ == "__main__":

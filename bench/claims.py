@@ -10,18 +10,25 @@ from typing import Any
 
 import orjson
 
-GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden" / "cases.jsonl"
+from claimscrub.workers.commands.claim_files import example_paths
 
 
-def golden_claims() -> list[dict[str, Any]]:
-    return [json.loads(line)["claim"] for line in GOLDEN.read_text().splitlines() if line]
+def mix_claims(path: Path | None = None) -> list[dict[str, Any]]:
+    """The claims to measure with: a JSON-lines file of claims or of worked cases (a line
+    with a ``claim`` field, as ``tests/golden/cases.jsonl``; ``make bench`` passes that), or
+    the packaged example claims when no file is given (an installed wheel has no tests)."""
+    if path is None:
+        return [json.loads(example.read_bytes()) for example in example_paths()]
+    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [line.get("claim", line) for line in lines]
 
 
-def generated_claims(count: int, seed: int = 7) -> list[dict[str, Any]]:
-    """Golden claims with their modifiers, units, plan and place of service shuffled: the
-    same shapes, in proportions no one chose by hand."""
+def generated_claims(
+    golden: list[dict[str, Any]], count: int, seed: int = 7
+) -> list[dict[str, Any]]:
+    """``golden`` claims with their modifiers, units, plan and place of service shuffled:
+    the same shapes, in proportions no one chose by hand."""
     rng = random.Random(seed)
-    golden = golden_claims()
     plans = ["medicare", "medicare_advantage", "medicaid", "commercial"]
     claims = []
     for _ in range(count):

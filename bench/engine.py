@@ -12,9 +12,9 @@ from typing import Any
 
 import orjson
 
-from contracts import MessageSource
-from scrubbers import Engine, default_engine
-from workers.pipeline import Topics, route
+from claimscrub.contracts import MessageSource
+from claimscrub.scrubbers import Engine, default_engine
+from claimscrub.workers.runtime.pipeline import Topics, route
 
 TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
 

@@ -16,10 +16,8 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from workers.kafka import ensure_topics
-from workers.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
+from claimscrub.workers.commands.topics import ensure_topics
+from claimscrub.workers.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -129,7 +127,7 @@ def processes(
     the block ends."""
     with log.open("ab") as sink:
         started = [
-            subprocess.Popen(list(command), env=env, stdout=sink, stderr=sink, cwd=ROOT)
+            subprocess.Popen(list(command), env=env, stdout=sink, stderr=sink)
             for command, env in specs
         ]
         try:
@@ -149,4 +147,5 @@ def worker_command() -> list[str]:
 
 
 def passthrough_command(run: Run, target: str) -> list[str]:
-    return [sys.executable, "-m", "bench.passthrough", run.source, target, f"bench.{run.name}"]
+    module = "claimscrub.bench.passthrough"
+    return [sys.executable, "-m", module, run.source, target, f"bench.{run.name}"]

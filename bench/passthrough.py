@@ -2,7 +2,7 @@
 
 Same delivery discipline as the worker (batches, idempotent producer with acks=all, commit
 after every send of the batch is acknowledged), so the ratio measures our work, not a
-weaker guarantee. Run as ``python -m bench.passthrough IN OUT GROUP`` with
+weaker guarantee. Run as ``python -m claimscrub.bench.passthrough IN OUT GROUP`` with
 ``KAFKA_BOOTSTRAP_SERVERS`` set; it runs until terminated.
 """
 

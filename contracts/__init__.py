@@ -1,9 +1,9 @@
 """The wire format (CONTRACT.md) as code: the three event types and the door into them."""
 
-from contracts.decode import Submission, decode_claim, validate_claim
-from contracts.invalid import ClaimInvalid, ContractError, MessageSource
-from contracts.scrubbed import ClaimScrubbed, Finding, Outcome, Severity, outcome_of
-from contracts.submitted import ClaimSubmitted, Line, LineDrug, PlanType
+from claimscrub.contracts.decode import Submission, decode_claim, validate_claim
+from claimscrub.contracts.invalid import ClaimInvalid, ContractError, MessageSource
+from claimscrub.contracts.scrubbed import ClaimScrubbed, Finding, Outcome, Severity, outcome_of
+from claimscrub.contracts.submitted import ClaimSubmitted, Line, LineDrug, PlanType
 
 __all__ = [
     "ClaimInvalid",

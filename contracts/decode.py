@@ -14,8 +14,8 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from contracts.invalid import ContractError
-from contracts.submitted import ClaimSubmitted
+from claimscrub.contracts.invalid import ContractError
+from claimscrub.contracts.submitted import ClaimSubmitted
 
 MAX_MESSAGE_BYTES = 1_000_000
 MAX_NESTING = 32

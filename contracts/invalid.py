@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from contracts.scrubbed import derived_event_id
+from claimscrub.contracts.scrubbed import derived_event_id
 
 
 class MessageSource(BaseModel):

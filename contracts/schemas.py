@@ -8,9 +8,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode
 
-from contracts.invalid import ClaimInvalid
-from contracts.scrubbed import ClaimScrubbed
-from contracts.submitted import ClaimSubmitted
+from claimscrub.contracts.invalid import ClaimInvalid
+from claimscrub.contracts.scrubbed import ClaimScrubbed
+from claimscrub.contracts.submitted import ClaimSubmitted
 
 EVENT_MODELS: dict[str, type[BaseModel]] = {
     "claim.submitted.v1": ClaimSubmitted,

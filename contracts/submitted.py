@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from contracts.types import (
+from claimscrub.contracts.types import (
     Amount,
     Charge,
     Hcpcs,

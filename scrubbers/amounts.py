@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from scrubbers.reference import Pack, Vial
+from claimscrub.scrubbers.reference import Pack, Vial
 
 _MASS_IN_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
 CENT = Decimal("0.01")

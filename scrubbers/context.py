@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from contracts import ClaimSubmitted, Finding, Line, Severity
-from scrubbers.amounts import derived_waste, discarded_units, in_pack_units
-from scrubbers.flags import Fix, Flag
-from scrubbers.ndc import ParsedNdc, parse_ndc
-from scrubbers.reference import Drug, Pack, PlanPolicy, Reference
+from claimscrub.contracts import ClaimSubmitted, Finding, Line, Severity
+from claimscrub.scrubbers.amounts import derived_waste, discarded_units, in_pack_units
+from claimscrub.scrubbers.findings import Fix, Flag
+from claimscrub.scrubbers.ndc_format import ParsedNdc, parse_ndc
+from claimscrub.scrubbers.reference import Drug, Pack, PlanPolicy, Reference
 
 
 @dataclass(slots=True)

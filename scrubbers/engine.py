@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 
-from contracts import ClaimScrubbed, ClaimSubmitted, Finding, Submission, outcome_of
-from contracts.decode import validate_claim
-from contracts.scrubbed import derived_event_id
-from scrubbers.context import ClaimContext
-from scrubbers.flags import Flag
-from scrubbers.patch import claim_patch
-from scrubbers.reference import Reference
+from claimscrub.contracts import ClaimScrubbed, ClaimSubmitted, Finding, Submission, outcome_of
+from claimscrub.contracts.decode import validate_claim
+from claimscrub.contracts.scrubbed import derived_event_id
+from claimscrub.scrubbers.context import ClaimContext
+from claimscrub.scrubbers.findings import Flag
+from claimscrub.scrubbers.patch import claim_patch
+from claimscrub.scrubbers.reference import Reference
 
 Check = Callable[[ClaimContext], Iterable[Flag]]
 MAX_ROUNDS = 5

@@ -10,12 +10,13 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from functools import cached_property
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contracts import PlanType
+from claimscrub.contracts import PlanType
 
 Container = Literal["single_dose", "multi_dose"]
 MassOrVolume = Literal["mg", "mcg", "g", "mL", "IU", "dose"]
@@ -193,7 +194,7 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load_reference(root: Path | None = None) -> Reference:
     """Read and validate every data file; a broken file raises naming the file."""
-    base = root or Path(__file__).parent / "data"
+    base = root or Path(str(files("claimscrub.scrubbers.data")))
     packs: dict[str, Pack] = {}
     no_code: list[Drug] = []
     for path in sorted((base / "drugs").glob("*.toml")):

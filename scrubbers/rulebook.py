@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from functools import cache
 
-from scrubbers import authorization, code, diagnosis, modifiers, ndc_rules, site, units
-from scrubbers.engine import Check, Engine
-from scrubbers.reference import load_reference
+from claimscrub.scrubbers.engine import Check, Engine
+from claimscrub.scrubbers.reference import load_reference
+from claimscrub.scrubbers.rules import authorization, code, diagnosis, modifiers, ndc, site, units
 
 CHECKS: tuple[Check, ...] = (
     code.check,
     units.check,
     modifiers.check,
-    ndc_rules.check,
+    ndc.check,
     authorization.check,
     site.check,
     diagnosis.check,

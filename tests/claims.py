@@ -6,10 +6,10 @@ import copy
 from datetime import UTC, datetime
 from typing import Any
 
-from contracts import ClaimScrubbed, Submission, validate_claim
-from scrubbers import default_engine
-from scrubbers.context import ClaimContext
-from scrubbers.flags import Flag
+from claimscrub.contracts import ClaimScrubbed, Submission, validate_claim
+from claimscrub.scrubbers import default_engine
+from claimscrub.scrubbers.context import ClaimContext
+from claimscrub.scrubbers.findings import Flag
 
 NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)
 

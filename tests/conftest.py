@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import structlog
 
-from workers.kafka import LocalBroker
-from workers.settings import Settings
+from claimscrub.workers.commands.topics import LocalBroker
+from claimscrub.workers.settings import Settings
 
 
 def _docker_answers() -> bool:

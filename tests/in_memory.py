@@ -16,7 +16,7 @@ from faststream import PublishType
 from faststream.kafka import KafkaBroker
 from faststream.kafka.response import KafkaPublishCommand
 
-from workers.producer import Delivery
+from claimscrub.workers.runtime.producer import Delivery
 
 
 class InMemorySender:

@@ -13,10 +13,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from contracts import Finding, Submission, validate_claim
-from scrubbers.context import ClaimContext
-from scrubbers.flags import Flag
-from scrubbers.reference import Reference, load_reference
+from claimscrub.contracts import Finding, Submission, validate_claim
+from claimscrub.scrubbers.context import ClaimContext
+from claimscrub.scrubbers.findings import Flag
+from claimscrub.scrubbers.reference import Reference, load_reference
 
 GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
 Check = Callable[[ClaimContext], Iterable[Flag]]

@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from workers import docs
-from workers.app import build_broker
-from workers.settings import Settings
+from claimscrub.workers.commands import docs
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 
 
 def test_committed_documents_are_what_the_code_generates() -> None:

@@ -11,10 +11,10 @@ import pytest
 from aiokafka import ConsumerRecord
 from rich.text import Text
 
-from scrubbers import default_engine
-from workers.cli import main
-from workers.settings import Settings
-from workers.tail import describe, resolve_topics
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.commands.cli import main
+from claimscrub.workers.commands.tail import describe, resolve_topics
+from claimscrub.workers.settings import Settings
 
 GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "golden" / "cases.jsonl").open()]
 

@@ -7,9 +7,9 @@ import asyncio
 import json
 from typing import Any
 
-from workers.app import build_broker
-from workers.health import Health
-from workers.settings import Settings
+from claimscrub.workers.observability.health import Health
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 
 SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9")
 

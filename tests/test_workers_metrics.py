@@ -11,11 +11,11 @@ import orjson
 import pytest
 from prometheus_client import generate_latest
 
-from contracts import ClaimScrubbed, MessageSource, Submission
-from scrubbers import default_engine
-from workers.metrics import INVALID_REASONS, Metrics, invalid_reason
-from workers.observe import rule_severities
-from workers.pipeline import Limits, Routed, Topics, route
+from claimscrub.contracts import ClaimScrubbed, MessageSource, Submission
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.observability.metrics import INVALID_REASONS, Metrics, invalid_reason
+from claimscrub.workers.observability.observe import rule_severities
+from claimscrub.workers.runtime.pipeline import Limits, Routed, Topics, route
 
 GOLDEN = {
     case["name"]: case

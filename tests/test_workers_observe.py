@@ -8,11 +8,11 @@ import json
 
 from aiokafka import ConsumerRecord
 
-from workers.logging import configure_logging, get_logger
-from workers.metrics import Metrics
-from workers.observe import ClaimObserver, rule_severities
-from workers.pipeline import Routed
-from workers.tracing import PassThroughTracer
+from claimscrub.workers.observability.logging import configure_logging, get_logger
+from claimscrub.workers.observability.metrics import Metrics
+from claimscrub.workers.observability.observe import ClaimObserver, rule_severities
+from claimscrub.workers.observability.tracing import PassThroughTracer
+from claimscrub.workers.runtime.pipeline import Routed
 
 log = get_logger("test")
 

@@ -12,11 +12,11 @@ import pytest
 from faststream.security import BaseSecurity, SASLScram512
 from pydantic import ValidationError
 
-from contracts import ClaimScrubbed, MessageSource, Submission
-from scrubbers import default_engine
-from workers.inputs import InputError, claim_key, read_records
-from workers.pipeline import Topics, route
-from workers.settings import Settings
+from claimscrub.contracts import ClaimScrubbed, MessageSource, Submission
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
+from claimscrub.workers.runtime.pipeline import Topics, route
+from claimscrub.workers.settings import Settings
 
 GOLDEN = {
     case["name"]: case["claim"]

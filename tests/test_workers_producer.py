@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aiokafka import AIOKafkaProducer
 
-from workers.producer import REQUEST_HEADROOM_BYTES, producer_options
-from workers.settings import Settings
+from claimscrub.workers.runtime.producer import REQUEST_HEADROOM_BYTES, producer_options
+from claimscrub.workers.settings import Settings
 
 
 def test_the_result_producer_is_idempotent_with_acks_all_and_the_worker_security() -> None:

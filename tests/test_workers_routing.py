@@ -16,9 +16,9 @@ import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 from tests.in_memory import InMemorySender
-from workers.app import build_broker
-from workers.settings import Settings
 
 GOLDEN = {
     case["name"]: case["claim"]

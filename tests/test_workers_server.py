@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from workers.server import serve
-from workers.settings import Settings
+from claimscrub.workers.runtime.server import serve
+from claimscrub.workers.settings import Settings
 
 
 def _free_port() -> int:

@@ -12,8 +12,8 @@ from typing import Any
 from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaTimeoutError
 
-from workers.backoff import Backoff
-from workers.settle import MAX_UNSETTLED, Batch, Settlement
+from claimscrub.workers.runtime.backoff import Backoff
+from claimscrub.workers.runtime.settle import MAX_UNSETTLED, Batch, Settlement
 
 TOPIC = "claims.submitted"
 

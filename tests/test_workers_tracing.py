@@ -19,16 +19,20 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from contracts import MessageSource
-from scrubbers import default_engine
+from claimscrub.contracts import MessageSource
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.observability.metrics import Metrics
+from claimscrub.workers.observability.observe import Observability, rule_severities
+from claimscrub.workers.observability.tracing import (
+    OtelTracer,
+    PassThroughTracer,
+    incoming_trace_id,
+)
+from claimscrub.workers.runtime.app import build_broker, topics_from
+from claimscrub.workers.runtime.pipeline import Routed, route
+from claimscrub.workers.settings import Settings
 from tests.in_memory import InMemorySender
-from workers.app import build_broker, topics_from
-from workers.logging import configure_logging
-from workers.metrics import Metrics
-from workers.observe import Observability, rule_severities
-from workers.pipeline import Routed, route
-from workers.settings import Settings
-from workers.tracing import OtelTracer, PassThroughTracer, incoming_trace_id
 
 GOLDEN = {
     case["name"]: case["claim"]

@@ -15,9 +15,9 @@ from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLS
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from contracts import Outcome
-from contracts.decode import MAX_MESSAGE_BYTES
-from workers.pipeline import MAX_RESULT_BYTES
+from claimscrub.contracts import Outcome
+from claimscrub.contracts.decode import MAX_MESSAGE_BYTES
+from claimscrub.workers.runtime.pipeline import MAX_RESULT_BYTES
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]

@@ -17,8 +17,8 @@ import jsonpatch
 import jsonpointer
 import pytest
 
-from contracts import ClaimScrubbed, Submission, validate_claim
-from scrubbers import default_engine
+from claimscrub.contracts import ClaimScrubbed, Submission, validate_claim
+from claimscrub.scrubbers import default_engine
 
 CASES = [
     json.loads(line)

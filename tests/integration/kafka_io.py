@@ -16,9 +16,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaBroker
 
-from workers.app import build_broker
-from workers.pipeline import ScrubEngine
-from workers.settings import Settings
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.runtime.pipeline import ScrubEngine
+from claimscrub.workers.settings import Settings
 
 INPUT_PARTITIONS = 3
 RESULT_PARTITIONS = 2

@@ -16,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.integration
-def test_bench_smoke_writes_every_figure(kafka_bootstrap: str) -> None:
-    latest = ROOT / "bench" / "results" / "latest.json"
-    latest.unlink(missing_ok=True)
+def test_bench_smoke_writes_every_figure(kafka_bootstrap: str, tmp_path: Path) -> None:
+    latest = tmp_path / "latest.json"
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
+    golden = ROOT / "tests" / "golden" / "cases.jsonl"
+    command = ["-m", "claimscrub.bench", "--smoke", "--golden", str(golden), "--out", str(tmp_path)]
     done = subprocess.run(
-        [sys.executable, "-m", "bench", "--smoke"],
-        cwd=ROOT,
+        [sys.executable, *command],
         env=env,
         capture_output=True,
         text=True,

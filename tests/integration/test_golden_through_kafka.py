@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from claimscrub.workers.commands.claim_files import example_paths
 from tests.conftest import SettingsFactory
 from tests.integration.kafka_io import Message, Run, Sent, scrub_through_kafka
 
@@ -27,7 +28,7 @@ GOLDEN: list[dict[str, Any]] = [
     if line.strip()
 ]
 EXPECTED = {case["name"]: case["expect"]["outcome"] for case in GOLDEN}
-EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+EXAMPLES = example_paths()
 
 
 def _keyed(value: bytes) -> Message:

@@ -22,12 +22,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.server import build_server
+from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.integration.http import free_port, get, get_json, wait_for_status
 from tests.integration.kafka_io import INPUT_PARTITIONS, Message, create_topics, publish
-from workers.logging import configure_logging
-from workers.server import build_server
-from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -22,15 +22,16 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from claimscrub.workers.commands.claim_files import example_paths
+from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.integration.http import free_port, get, get_json, wait_for_status
 from tests.integration.kafka_io import create_topics
-from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 CLAIMSCRUB = Path(sys.executable).with_name("claimscrub")
-EXAMPLES = sorted((Path(__file__).parents[2] / "examples").glob("*.json"))
+EXAMPLES = example_paths()
 
 
 def _env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 from tests.conftest import isolated_settings
 from tests.reliability.broker import PASSWORD, USERNAME, SecondBroker
 from tests.reliability.checks import check_delivery, verify_run
 from tests.reliability.claims import claim_stream
 from tests.reliability.kafka import ResultReader, create_topics, publish
 from tests.reliability.worker import WorkerProcess
-from workers.app import build_broker
-from workers.logging import configure_logging
-from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -14,12 +14,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from hypothesis import HealthCheck, event, given, settings
 
+from claimscrub.workers.commands.topics import client_options
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.reliability.kafka import Result, ResultReader, create_topics
 from tests.reliability.malformed import KINDS, VALID, Malformed, malformed
-from workers.app import build_broker
-from workers.kafka import client_options
-from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
 

@@ -19,15 +19,15 @@ import orjson
 import pytest
 from aiokafka.errors import KafkaTimeoutError
 
-from contracts import ClaimScrubbed, Submission
-from scrubbers import default_engine
+from claimscrub.contracts import ClaimScrubbed, Submission
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
 from tests.reliability.checks import assert_no_phi, check_delivery
 from tests.reliability.claims import MEMBER_ID_PREFIX, PATIENT, PHI_MARKERS, Input, claim_stream
 from tests.reliability.kafka import ResultReader, create_topics, publish
-from workers.app import build_broker
-from workers.logging import configure_logging
-from workers.producer import Delivery
 
 pytestmark = pytest.mark.integration
 

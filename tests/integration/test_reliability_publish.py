@@ -13,6 +13,10 @@ from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaTimeoutError
 
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.app import WorkerBroker
+from claimscrub.workers.runtime.producer import Delivery, KafkaSender
+from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.integration.kafka_io import (
     RESULT_PARTITIONS,
@@ -24,10 +28,6 @@ from tests.integration.kafka_io import (
     wait_for_commits,
 )
 from tests.reliability.claims import claim_stream
-from workers.app import WorkerBroker
-from workers.logging import configure_logging
-from workers.producer import Delivery, KafkaSender
-from workers.settings import Settings
 
 pytestmark = pytest.mark.integration
 

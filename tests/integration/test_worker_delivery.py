@@ -16,8 +16,11 @@ import orjson
 import pytest
 from aiokafka.errors import KafkaTimeoutError
 
-from contracts import ClaimScrubbed, Submission
-from scrubbers import default_engine
+from claimscrub.contracts import ClaimScrubbed, Submission
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.app import WorkerBroker
+from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
 from tests.integration.kafka_io import (
     Message,
@@ -27,9 +30,6 @@ from tests.integration.kafka_io import (
     scrub_through_kafka,
     wait_for_commits,
 )
-from workers.app import WorkerBroker
-from workers.logging import configure_logging
-from workers.producer import Delivery
 
 pytestmark = pytest.mark.integration
 

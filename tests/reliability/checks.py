@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
+from claimscrub.workers.settings import Settings
 from tests.reliability.claims import PHI_MARKERS
 from tests.reliability.kafka import Result, Sent, input_of, result_of
 from tests.reliability.report import report
-from workers.settings import Settings
 
 TIMESTAMPS = ("scrubbed_at", "received_at")
 

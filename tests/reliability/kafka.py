@@ -17,9 +17,9 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from claimscrub.workers.commands.topics import client_options, ensure_topics
+from claimscrub.workers.settings import Settings
 from tests.reliability.claims import Input
-from workers.kafka import client_options, ensure_topics
-from workers.settings import Settings
 
 INPUT_PARTITIONS = 3
 RESULT_PARTITIONS = 2

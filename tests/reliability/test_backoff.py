@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 
-from workers.backoff import Backoff, pause
+from claimscrub.workers.runtime.backoff import Backoff, pause
 
 
 def test_delays_double_with_jitter_up_to_the_cap() -> None:

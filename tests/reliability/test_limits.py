@@ -11,11 +11,11 @@ from pathlib import Path
 
 import orjson
 
-from contracts import ClaimScrubbed, MessageSource, Submission
-from scrubbers import default_engine
+from claimscrub.contracts import ClaimScrubbed, MessageSource, Submission
+from claimscrub.scrubbers import default_engine
+from claimscrub.workers.runtime.pipeline import Limits, Topics, route
+from claimscrub.workers.settings import Settings
 from tests.claims import claim, drug_line
-from workers.pipeline import Limits, Topics, route
-from workers.settings import Settings
 
 CLAIM = next(
     json.loads(line)["claim"]

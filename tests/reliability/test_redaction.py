@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 
-from workers.logging import (
+from claimscrub.workers.observability.logging import (
     FASTSTREAM_LOGGER,
     REDACTED,
     configure_logging,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from workers.settings import Settings
+from claimscrub.workers.settings import Settings
 
 CLAIMSCRUB = Path(sys.executable).with_name("claimscrub")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubbers import authorization
+from claimscrub.scrubbers.rules import authorization
 from tests.rule_claims import auth, base, commercial, findings, line, summary, waste_line
 
 

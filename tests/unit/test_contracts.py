@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contracts import ContractError, Submission, decode_claim
-from contracts.schemas import json_schemas
-from contracts.scrubbed import EVENT_NAMESPACE, derived_event_id
+from claimscrub.contracts import ContractError, Submission, decode_claim
+from claimscrub.contracts.schemas import json_schemas
+from claimscrub.contracts.scrubbed import EVENT_NAMESPACE, derived_event_id
 from tests.claims import claim, drug_line
 
 GOLDEN = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubbers import diagnosis
+from claimscrub.scrubbers.rules import diagnosis
 from tests.rule_claims import base, findings, line, summary, waste_line
 
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from scrubbers import FixBrokeContract
-from scrubbers.context import ClaimContext
-from scrubbers.engine import MAX_ROUNDS, Engine
-from scrubbers.flags import Flag, RemoveLine, SetLineFields
-from scrubbers.rulebook import default_engine
+from claimscrub.scrubbers import FixBrokeContract
+from claimscrub.scrubbers.context import ClaimContext
+from claimscrub.scrubbers.engine import MAX_ROUNDS, Engine
+from claimscrub.scrubbers.findings import Flag, RemoveLine, SetLineFields
+from claimscrub.scrubbers.rulebook import default_engine
 from tests.claims import NOW, claim, drug_line, submission
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scrubbers.engine import Engine
-from scrubbers.reference import Reference
-from scrubbers.rulebook import CHECKS, default_engine
+from claimscrub.scrubbers.engine import Engine
+from claimscrub.scrubbers.reference import Reference
+from claimscrub.scrubbers.rulebook import CHECKS, default_engine
 from tests.claims import (
     NOW,
     claim,

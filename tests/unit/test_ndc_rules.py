@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scrubbers import ndc_rules
-from scrubbers.flags import SetLineFields
+from claimscrub.scrubbers.findings import SetLineFields
+from claimscrub.scrubbers.rules import ndc as ndc_rules
 from tests.rule_claims import base, commercial, findings, line, run, summary, waste_line
 
 

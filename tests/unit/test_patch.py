@@ -10,7 +10,7 @@ import jsonpatch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrubbers.patch import claim_patch
+from claimscrub.scrubbers.patch import claim_patch
 
 scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["JW", "JZ", "a/b~c"])
 keys = st.sampled_from(["units", "modifiers", "a/b", "~x", "drug", "number"])

@@ -9,7 +9,7 @@ import jsonpatch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts import outcome_of
+from claimscrub.contracts import outcome_of
 from tests.claims import claim, scrub
 
 CODES = ["J2323", "Q5134", "J2329", "J2315", "J2320", "J2327", "J1322", "J3590", "J9999", "96365"]

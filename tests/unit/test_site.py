@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from scrubbers import site
+from claimscrub.scrubbers.rules import site
 from tests.claims import office_visit_line
 from tests.rule_claims import base, commercial, findings, line, reference, run, summary, waste_line
 

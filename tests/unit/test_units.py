@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubbers import units
+from claimscrub.scrubbers.rules import units
 from tests.claims import claim, drug_line, elosulfase_line, flags, rules, scrub
 
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from scrubbers.amounts import amount_text, billing_units, decimal, in_pack_units, money
-from scrubbers.context import ClaimContext, DoseGroup, LineView
-from scrubbers.flags import Flag, RemoveLine, SetLineFields
-from scrubbers.reference import Pack
+from claimscrub.scrubbers.amounts import amount_text, billing_units, decimal, in_pack_units, money
+from claimscrub.scrubbers.context import ClaimContext, DoseGroup, LineView
+from claimscrub.scrubbers.findings import Flag, RemoveLine, SetLineFields
+from claimscrub.scrubbers.reference import Pack
 
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:

@@ -10,9 +10,13 @@ the topic.
 from __future__ import annotations
 
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import orjson
+
+# Shipped inside the package, so the demo and the bench work from an installed wheel.
+EXAMPLES = Path(str(files("claimscrub.workers.commands") / "examples"))
 
 
 class InputError(Exception):
@@ -32,6 +36,11 @@ def read_records(path: str) -> list[bytes]:
     if isinstance(document, list):
         return [orjson.dumps(item) for item in document]
     return [data]
+
+
+def example_paths() -> list[Path]:
+    """The example claims (``workers/commands/examples/*.json``), in name order."""
+    return sorted(EXAMPLES.glob("*.json"))
 
 
 def claim_key(raw: bytes) -> bytes | None:

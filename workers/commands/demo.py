@@ -17,12 +17,10 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from rich.console import Console
 
-from workers.app import build_broker
-from workers.inputs import claim_key
-from workers.kafka import client_options, ensure_topics, topic_partitions
-from workers.settings import Settings
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from claimscrub.workers.commands.claim_files import claim_key, example_paths
+from claimscrub.workers.commands.topics import client_options, ensure_topics, topic_partitions
+from claimscrub.workers.runtime.app import build_broker
+from claimscrub.workers.settings import Settings
 
 
 class DemoTimeout(Exception):
@@ -42,10 +40,7 @@ class Published:
 
 async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> None:
     """Publish every example, wait for one result each, print one line per claim."""
-    files = sorted(EXAMPLES.glob("*.json"))
-    if not files:
-        msg = f"no example claims in {EXAMPLES}: run the demo from a checkout"
-        raise RuntimeError(msg)
+    files = example_paths()
     await ensure_topics(settings, [settings.CLAIMSCRUB_TOPIC_SUBMITTED, *settings.result_topics()])
     reader = await _results_reader(settings)
     worker = build_broker(settings)

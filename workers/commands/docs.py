@@ -27,11 +27,13 @@ import yaml
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 
-from contracts import ClaimInvalid, ClaimScrubbed, ClaimSubmitted
-from contracts.schemas import json_schemas
-from workers.settings import Settings
+from claimscrub.contracts import ClaimInvalid, ClaimScrubbed, ClaimSubmitted
+from claimscrub.contracts.schemas import json_schemas
+from claimscrub.workers.settings import Settings
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+# Relative to where the command runs: the checkout's root for `make docs` (an installed
+# wheel has no docs folder of its own; `claimscrub docs --dir` names one).
+DOCS = Path("docs")
 ASYNCAPI = "asyncapi.yaml"
 
 _KEYED = "Keyed by `claim_id`, so every revision of a claim stays in order on one partition."

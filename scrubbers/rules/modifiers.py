@@ -22,11 +22,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from scrubbers.amounts import amount_text, as_number, convert, money
-from scrubbers.context import ClaimContext, DoseGroup, LineView
-from scrubbers.flags import AddLine, EditModifiers, Flag
-from scrubbers.reference import Pack
-from scrubbers.units import price_per_unit
+from claimscrub.scrubbers.amounts import amount_text, as_number, convert, money
+from claimscrub.scrubbers.context import ClaimContext, DoseGroup, LineView
+from claimscrub.scrubbers.findings import AddLine, EditModifiers, Flag
+from claimscrub.scrubbers.reference import Pack
+from claimscrub.scrubbers.rules.units import price_per_unit
 
 _SHAPE = re.compile(r"^[A-Za-z0-9]{2}$")
 MAX_MODIFIERS = 4  # 837P SV101-3..6

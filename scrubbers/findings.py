@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from contracts import Finding
+from claimscrub.contracts import Finding
 
 Document = dict[str, Any]
 

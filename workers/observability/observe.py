@@ -24,17 +24,17 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from aiokafka import ConsumerRecord
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
-from workers.logging import CLAIM_CONTEXT, get_logger
-from workers.metrics import Metrics, invalid_reason
-from workers.pipeline import Routed
-from workers.settings import Settings
-from workers.tracing import (
+from claimscrub.workers.observability.logging import CLAIM_CONTEXT, get_logger
+from claimscrub.workers.observability.metrics import Metrics, invalid_reason
+from claimscrub.workers.observability.tracing import (
     ClaimTrace,
     ClaimTracer,
     OtelTracer,
     PassThroughTracer,
     otlp_tracer_provider,
 )
+from claimscrub.workers.runtime.pipeline import Routed
+from claimscrub.workers.settings import Settings
 
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
@@ -155,6 +155,6 @@ class Observability:
 
 def rule_severities() -> dict[str, str]:
     """Rule id to severity, from the catalog the engine reports from."""
-    from scrubbers import default_engine  # noqa: PLC0415 (loads reference data once)
+    from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (loads reference data once)
 
     return {info.id: info.severity for info in default_engine().reference.catalog.rule}

@@ -30,8 +30,8 @@ from typing import Literal
 
 import simple_icd_10_cm as cm
 
-from scrubbers.context import ClaimContext, LineView, line_number
-from scrubbers.flags import Flag
+from claimscrub.scrubbers.context import ClaimContext, LineView, line_number
+from claimscrub.scrubbers.findings import Flag
 
 DxKind = Literal["billable", "category", "invalid"]
 

@@ -30,7 +30,7 @@ from prometheus_client import (
     Histogram,
 )
 
-from workers.pipeline import Routed, RoutedOutcome
+from claimscrub.workers.runtime.pipeline import Routed, RoutedOutcome
 
 OUTCOMES: tuple[RoutedOutcome, ...] = ("pass", "fix_suggested", "hold", "invalid")
 SEVERITIES = ("fix", "hold", "info")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from faststream.kafka.security import parse_security
 
-from workers.settings import Settings
+from claimscrub.workers.settings import Settings
 
-KAFKA_LOCAL = Path(__file__).resolve().parents[1] / "scripts" / "kafka-local"
+# Shipped inside the package (``scripts/kafka-local`` in a checkout runs this one).
+KAFKA_LOCAL = Path(str(files("claimscrub.workers.commands") / "kafka-local" / "kafka-local"))
 
 
 def client_options(settings: Settings) -> dict[str, Any]:
@@ -92,7 +94,7 @@ class LocalBroker:
     def _run(self, command: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
         # stderr (progress, errors) goes straight to the user's terminal.
         result = subprocess.run(
-            [str(self.script), command], stdout=subprocess.PIPE, text=True, check=False
+            ["bash", str(self.script), command], stdout=subprocess.PIPE, text=True, check=False
         )
         if check and result.returncode != 0:
             msg = f"scripts/kafka-local {command} failed with exit code {result.returncode}"

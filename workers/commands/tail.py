@@ -20,8 +20,8 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from rich.console import Console
 from rich.markup import escape
 
-from workers.kafka import client_options, topic_partitions
-from workers.settings import Settings
+from claimscrub.workers.commands.topics import client_options, topic_partitions
+from claimscrub.workers.settings import Settings
 
 STYLES = {"pass": "green", "fix_suggested": "yellow", "hold": "red", "invalid": "magenta"}
 

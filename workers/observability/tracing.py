@@ -36,7 +36,7 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 if TYPE_CHECKING:
     from opentelemetry.sdk.trace import TracerProvider
 
-    from workers.pipeline import Routed
+    from claimscrub.workers.runtime.pipeline import Routed
 
 CONTENT_TYPE = "application/json"
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}")

@@ -25,11 +25,11 @@ from faststream.asgi.types import ASGIApp
 from faststream.kafka import KafkaBroker
 from prometheus_client import make_asgi_app
 
-from workers.app import build_app
-from workers.health import Health
-from workers.observe import Observability
-from workers.pipeline import ScrubEngine
-from workers.settings import Settings
+from claimscrub.workers.observability.health import Health
+from claimscrub.workers.observability.observe import Observability
+from claimscrub.workers.runtime.app import build_app
+from claimscrub.workers.runtime.pipeline import ScrubEngine
+from claimscrub.workers.settings import Settings
 
 
 def build_asgi(

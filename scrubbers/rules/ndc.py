@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from scrubbers.context import ClaimContext, LineView
-from scrubbers.flags import Flag, SetLineFields
+from claimscrub.scrubbers.context import ClaimContext, LineView
+from claimscrub.scrubbers.findings import Flag, SetLineFields
 
 _TEN_DIGIT_PATTERNS = frozenset({"4-4-2", "5-3-2", "5-4-1"})
 

@@ -34,11 +34,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from contracts import MessageSource
-from workers.inputs import InputError, claim_key, read_records
-from workers.logging import configure_logging
-from workers.pipeline import Routed, route
-from workers.settings import Settings
+from claimscrub.contracts import MessageSource
+from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
+from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.runtime.pipeline import Routed, route
+from claimscrub.workers.settings import Settings
 
 USAGE_ERROR = 2
 PROGRESS_FROM = 100  # records; fewer are done before a progress bar could be read
@@ -105,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(_: argparse.Namespace, settings: Settings) -> int:
-    from workers.server import serve  # noqa: PLC0415 (keeps `scrub` start-up light)
+    from claimscrub.workers.runtime.server import serve  # noqa: PLC0415 (keeps `scrub` start-up light)
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
     # Stops gracefully on SIGINT and SIGTERM: the batch in hand finishes (or is left
@@ -114,8 +114,8 @@ def _run(_: argparse.Namespace, settings: Settings) -> int:
 
 
 def _scrub(args: argparse.Namespace, settings: Settings) -> int:
-    from scrubbers import default_engine  # noqa: PLC0415
-    from workers.app import topics_from  # noqa: PLC0415
+    from claimscrub.scrubbers import default_engine  # noqa: PLC0415
+    from claimscrub.workers.runtime.app import topics_from  # noqa: PLC0415
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
     try:
@@ -177,7 +177,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _send(settings: Settings, records: list[bytes], advance: Callable[[], None]) -> None:
-    from workers.kafka import client_options  # noqa: PLC0415
+    from claimscrub.workers.commands.topics import client_options  # noqa: PLC0415
 
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     await producer.start()
@@ -211,7 +211,7 @@ def _progress(what: str, total: int, *, shown: bool = True) -> Iterator[Callable
 
 
 def _tail(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.tail import resolve_topics, tail  # noqa: PLC0415
+    from claimscrub.workers.commands.tail import resolve_topics, tail  # noqa: PLC0415
 
     topics = resolve_topics(settings, args.topics)
     coroutine = tail(
@@ -234,7 +234,7 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rules(args: argparse.Namespace, _: Settings) -> int:
-    from scrubbers import default_engine  # noqa: PLC0415 (the engine's own catalog)
+    from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (the engine's own catalog)
 
     catalog = default_engine().reference.catalog
     if args.json:
@@ -253,7 +253,7 @@ def _rules(args: argparse.Namespace, _: Settings) -> int:
 
 
 def _docs(args: argparse.Namespace, _: Settings) -> int:
-    from workers import docs  # noqa: PLC0415
+    from claimscrub.workers.commands import docs  # noqa: PLC0415
 
     root: Path = args.dir or docs.DOCS
     if args.check:
@@ -267,8 +267,8 @@ def _docs(args: argparse.Namespace, _: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from workers.demo import DemoTimeout, run_demo  # noqa: PLC0415
-    from workers.kafka import LocalBroker  # noqa: PLC0415
+    from claimscrub.workers.commands.demo import DemoTimeout, run_demo  # noqa: PLC0415
+    from claimscrub.workers.commands.topics import LocalBroker  # noqa: PLC0415
 
     # The demo prints one line per claim itself; a dead letter's warning line would repeat it.
     configure_logging("ERROR")

@@ -59,14 +59,14 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
-from contracts import MessageSource
-from workers.backoff import Backoff, pause
-from workers.logging import FASTSTREAM_LOGGER, get_logger
-from workers.observe import ClaimObserver, Observability, Observed
-from workers.pipeline import Limits, Routed, ScrubEngine, Topics, route
-from workers.producer import Delivery, KafkaSender, ResultSender
-from workers.settings import Settings
-from workers.settle import Settlement
+from claimscrub.contracts import MessageSource
+from claimscrub.workers.observability.logging import FASTSTREAM_LOGGER, get_logger
+from claimscrub.workers.observability.observe import ClaimObserver, Observability, Observed
+from claimscrub.workers.runtime.backoff import Backoff, pause
+from claimscrub.workers.runtime.pipeline import Limits, Routed, ScrubEngine, Topics, route
+from claimscrub.workers.runtime.producer import Delivery, KafkaSender, ResultSender
+from claimscrub.workers.runtime.settle import Settlement
+from claimscrub.workers.settings import Settings
 
 log = get_logger(__name__)
 
@@ -128,7 +128,7 @@ def build_broker(
     if observability is None:
         observability = Observability.from_settings(settings)
     if engine is None:
-        from scrubbers import default_engine  # noqa: PLC0415 (loads reference data)
+        from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (loads reference data)
 
         engine = default_engine()
     # FastStream still starts a producer of its own, with the admin client that /readyz

@@ -30,10 +30,10 @@ from aiokafka import TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
 from faststream.kafka.message import FakeConsumer
 
-from workers.backoff import Backoff
-from workers.logging import get_logger
-from workers.observe import ClaimObserver, Observed, Record
-from workers.producer import Delivery
+from claimscrub.workers.observability.logging import get_logger
+from claimscrub.workers.observability.observe import ClaimObserver, Observed, Record
+from claimscrub.workers.runtime.backoff import Backoff
+from claimscrub.workers.runtime.producer import Delivery
 
 log = get_logger(__name__)
 

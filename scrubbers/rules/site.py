@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from scrubbers.context import ClaimContext, LineView
-from scrubbers.flags import Flag
-from scrubbers.reference import SiteOfCare
+from claimscrub.scrubbers.context import ClaimContext, LineView
+from claimscrub.scrubbers.findings import Flag
+from claimscrub.scrubbers.reference import SiteOfCare
 
 EXCEPTION_ATTESTATION = "site_of_care_exception"
 

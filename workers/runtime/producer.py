@@ -30,8 +30,8 @@ from typing import Any, Protocol, TypeAlias
 
 from aiokafka import AIOKafkaProducer
 
-from workers.kafka import client_options
-from workers.settings import Settings
+from claimscrub.workers.commands.topics import client_options
+from claimscrub.workers.settings import Settings
 
 # Completes when the broker has acknowledged the result, or fails with the reason it did not.
 Delivery: TypeAlias = "asyncio.Future[Any]"

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from contracts.submitted import PriorAuthorization
-from scrubbers.context import ClaimContext, DoseGroup, line_number
-from scrubbers.flags import Flag
+from claimscrub.contracts.submitted import PriorAuthorization
+from claimscrub.scrubbers.context import ClaimContext, DoseGroup, line_number
+from claimscrub.scrubbers.findings import Flag
 
 REMS_ATTESTATION = "rems_enrolled"
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal, Protocol
 
-from contracts import (
+from claimscrub.contracts import (
     ClaimInvalid,
     ClaimScrubbed,
     ContractError,
@@ -33,8 +33,8 @@ from contracts import (
     Submission,
     decode_claim,
 )
-from contracts.decode import MAX_MESSAGE_BYTES
-from workers.logging import get_logger
+from claimscrub.contracts.decode import MAX_MESSAGE_BYTES
+from claimscrub.workers.observability.logging import get_logger
 
 RoutedOutcome = Outcome | Literal["invalid"]
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from scrubbers.amounts import discarded_units, in_pack_units
-from scrubbers.context import ClaimContext, LineView
-from scrubbers.flags import Fix, Flag, RemoveLine, SetLineFields, Together
-from scrubbers.reference import Drug, Pack
-from scrubbers.units import dose_units
+from claimscrub.scrubbers.amounts import discarded_units, in_pack_units
+from claimscrub.scrubbers.context import ClaimContext, LineView
+from claimscrub.scrubbers.findings import Fix, Flag, RemoveLine, SetLineFields, Together
+from claimscrub.scrubbers.reference import Drug, Pack
+from claimscrub.scrubbers.rules.units import dose_units
 
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:

@@ -1,0 +1,1 @@
+"""The reviewed reference data files (TOML), read with importlib.resources."""

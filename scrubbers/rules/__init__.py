@@ -1,0 +1,1 @@
+"""The rule modules, one per concern of RULES.md, each ``check(ClaimContext) -> Flags``."""

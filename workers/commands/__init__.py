@@ -1,0 +1,1 @@
+"""The ``claimscrub`` command line and the operator tools behind it."""

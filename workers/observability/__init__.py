@@ -1,0 +1,1 @@
+"""What operations see: log lines, metrics, traces, health."""
