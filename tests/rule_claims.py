@@ -10,15 +10,14 @@ import copy
 import json
 from collections.abc import Callable, Iterable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from claimscrub.contracts import Finding, Submission, validate_claim
 from claimscrub.scrubbers.context import ClaimContext
 from claimscrub.scrubbers.findings import Flag
 from claimscrub.scrubbers.reference import Reference, load_reference
+from tests.golden import golden_claims
 
-GOLDEN = Path(__file__).parent / "golden" / "cases.jsonl"
 Check = Callable[[ClaimContext], Iterable[Flag]]
 # What the base claim says about the patient: no message may repeat it.
 PATIENT_DATA = ("M000000001", "Ana", "Diaz", "1979-03-14")
@@ -26,10 +25,7 @@ PATIENT_DATA = ("M000000001", "Ana", "Diaz", "1979-03-14")
 
 @cache
 def _golden_base() -> str:
-    with GOLDEN.open(encoding="utf-8") as handle:
-        first = json.loads(handle.readline())
-    assert first["name"] == "nat-medicare-clean"
-    return json.dumps(first["claim"])
+    return json.dumps(golden_claims()["nat-medicare-clean"])
 
 
 @cache

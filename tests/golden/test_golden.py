@@ -8,9 +8,7 @@ claim again gives no ``fix`` finding.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import jsonpatch
@@ -19,12 +17,9 @@ import pytest
 
 from claimscrub.contracts import ClaimScrubbed, Submission, validate_claim
 from claimscrub.scrubbers import default_engine
+from tests.golden import golden_cases
 
-CASES = [
-    json.loads(line)
-    for line in (Path(__file__).parent / "cases.jsonl").read_text().splitlines()
-    if line.strip()
-]
+CASES = golden_cases()
 NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)
 
 

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.golden import CASES_PATH
 
 
 @pytest.mark.integration
 def test_bench_smoke_writes_every_figure(kafka_bootstrap: str, tmp_path: Path) -> None:
     latest = tmp_path / "latest.json"
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap}
-    golden = ROOT / "tests" / "golden" / "cases.jsonl"
-    command = ["-m", "claimscrub.bench", "--smoke", "--golden", str(golden), "--out", str(tmp_path)]
+    golden = str(CASES_PATH)
+    command = ["-m", "claimscrub.bench", "--smoke", "--golden", golden, "--out", str(tmp_path)]
     done = subprocess.run(
         [sys.executable, *command],
         env=env,

@@ -17,16 +17,13 @@ import pytest
 
 from claimscrub.workers.commands.claim_files import example_paths
 from tests.conftest import SettingsFactory
+from tests.golden import golden_cases
 from tests.integration.kafka_io import Message, Run, Sent, scrub_through_kafka
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
-GOLDEN: list[dict[str, Any]] = [
-    json.loads(line)
-    for line in (ROOT / "tests" / "golden" / "cases.jsonl").read_text().splitlines()
-    if line.strip()
-]
+GOLDEN: list[dict[str, Any]] = golden_cases()
 EXPECTED = {case["name"]: case["expect"]["outcome"] for case in GOLDEN}
 EXAMPLES = example_paths()
 

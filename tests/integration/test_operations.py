@@ -14,7 +14,6 @@ import json
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -26,16 +25,13 @@ from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.server import build_server
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
+from tests.golden import golden_cases
 from tests.integration.http import free_port, get, get_json, wait_for_status
 from tests.integration.kafka_io import INPUT_PARTITIONS, Message, create_topics, publish
 
 pytestmark = pytest.mark.integration
 
-GOLDEN: list[dict[str, Any]] = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").read_text().splitlines()
-    if line.strip()
-]
+GOLDEN: list[dict[str, Any]] = golden_cases()
 OUTCOMES = ("pass", "fix_suggested", "hold", "invalid")
 
 

@@ -17,11 +17,11 @@ from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 from tests.conftest import isolated_settings
-from tests.reliability.broker import PASSWORD, USERNAME, SecondBroker
-from tests.reliability.checks import check_delivery, verify_run
-from tests.reliability.claims import claim_stream
-from tests.reliability.kafka import ResultReader, create_topics, publish
-from tests.reliability.worker import WorkerProcess
+from tests.integration.reliability.broker import PASSWORD, USERNAME, SecondBroker
+from tests.integration.reliability.checks import check_delivery, verify_run
+from tests.integration.reliability.claims import claim_stream
+from tests.integration.reliability.kafka import ResultReader, create_topics, publish
+from tests.integration.reliability.worker import WorkerProcess
 
 pytestmark = pytest.mark.integration
 

@@ -12,10 +12,16 @@ import time
 import pytest
 
 from tests.conftest import SettingsFactory
-from tests.reliability.checks import verify_run
-from tests.reliability.claims import claim_stream
-from tests.reliability.kafka import ResultReader, create_topics, missing, publish, result_of
-from tests.reliability.worker import WorkerProcess
+from tests.integration.reliability.checks import verify_run
+from tests.integration.reliability.claims import claim_stream
+from tests.integration.reliability.kafka import (
+    ResultReader,
+    create_topics,
+    missing,
+    publish,
+    result_of,
+)
+from tests.integration.reliability.worker import WorkerProcess
 
 pytestmark = pytest.mark.integration
 

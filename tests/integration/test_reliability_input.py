@@ -18,8 +18,8 @@ from claimscrub.workers.commands.topics import client_options
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
-from tests.reliability.kafka import Result, ResultReader, create_topics
-from tests.reliability.malformed import KINDS, VALID, Malformed, malformed
+from tests.integration.reliability.kafka import Result, ResultReader, create_topics
+from tests.integration.reliability.malformed import KINDS, VALID, Malformed, malformed
 
 pytestmark = pytest.mark.integration
 

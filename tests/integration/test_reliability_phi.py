@@ -25,9 +25,15 @@ from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
-from tests.reliability.checks import assert_no_phi, check_delivery
-from tests.reliability.claims import MEMBER_ID_PREFIX, PATIENT, PHI_MARKERS, Input, claim_stream
-from tests.reliability.kafka import ResultReader, create_topics, publish
+from tests.integration.reliability.checks import assert_no_phi, check_delivery
+from tests.integration.reliability.claims import (
+    MEMBER_ID_PREFIX,
+    PATIENT,
+    PHI_MARKERS,
+    Input,
+    claim_stream,
+)
+from tests.integration.reliability.kafka import ResultReader, create_topics, publish
 
 pytestmark = pytest.mark.integration
 

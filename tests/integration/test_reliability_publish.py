@@ -27,7 +27,7 @@ from tests.integration.kafka_io import (
     running_worker,
     wait_for_commits,
 )
-from tests.reliability.claims import claim_stream
+from tests.integration.reliability.claims import claim_stream
 
 pytestmark = pytest.mark.integration
 

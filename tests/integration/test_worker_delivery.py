@@ -9,7 +9,6 @@ import io
 import json
 import re
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,6 +21,7 @@ from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import WorkerBroker
 from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
+from tests.golden import golden_claims
 from tests.integration.kafka_io import (
     Message,
     publish,
@@ -33,10 +33,7 @@ from tests.integration.kafka_io import (
 
 pytestmark = pytest.mark.integration
 
-GOLDEN = {
-    case["name"]: case["claim"]
-    for case in map(json.loads, (Path(__file__).parents[1] / "golden" / "cases.jsonl").open())
-}
+GOLDEN = golden_claims()
 ONE_KEY = b"one-partition"  # every message on one partition: their order is the test's
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +14,9 @@ from claimscrub.contracts import ContractError, Submission, decode_claim
 from claimscrub.contracts.schemas import json_schemas
 from claimscrub.contracts.scrubbed import EVENT_NAMESPACE, derived_event_id
 from tests.claims import claim, drug_line
+from tests.golden import golden_cases
 
-GOLDEN = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").read_text().splitlines()
-]
+GOLDEN = golden_cases()
 
 
 def errors_of(document: Any) -> list[ContractError]:

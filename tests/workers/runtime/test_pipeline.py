@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,11 +16,9 @@ from claimscrub.scrubbers import default_engine
 from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
 from claimscrub.workers.runtime.pipeline import Topics, route
 from claimscrub.workers.settings import Settings
+from tests.golden import golden_claims
 
-GOLDEN = {
-    case["name"]: case["claim"]
-    for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
-}
+GOLDEN = golden_claims()
 TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
 SOURCE = MessageSource(topic="claims.submitted", partition=2, offset=41, key="k")
 NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from claimscrub.workers.settings import Settings
-from tests.reliability.claims import PHI_MARKERS
-from tests.reliability.kafka import Result, Sent, input_of, result_of
-from tests.reliability.report import report
+from tests.integration.reliability.claims import PHI_MARKERS
+from tests.integration.reliability.kafka import Result, Sent, input_of, result_of
+from tests.integration.reliability.report import report
 
 TIMESTAMPS = ("scrubbed_at", "received_at")
 

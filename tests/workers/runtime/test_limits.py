@@ -5,9 +5,7 @@ result every time, an engine failure's trace id included."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import orjson
 
@@ -16,12 +14,9 @@ from claimscrub.scrubbers import default_engine
 from claimscrub.workers.runtime.pipeline import Limits, Topics, route
 from claimscrub.workers.settings import Settings
 from tests.claims import claim, drug_line
+from tests.golden import golden_claims
 
-CLAIM = next(
-    json.loads(line)["claim"]
-    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").open()
-    if json.loads(line)["name"] == "nat-medicare-clean"
-)
+CLAIM = golden_claims()["nat-medicare-clean"]
 TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
 SOURCE = MessageSource(topic="claims.submitted", partition=1, offset=77, key="k")
 NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -32,12 +31,10 @@ from claimscrub.workers.observability.tracing import (
 from claimscrub.workers.runtime.app import build_broker, topics_from
 from claimscrub.workers.runtime.pipeline import Routed, route
 from claimscrub.workers.settings import Settings
+from tests.golden import golden_claims
 from tests.in_memory import InMemorySender
 
-GOLDEN = {
-    case["name"]: case["claim"]
-    for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
-}
+GOLDEN = golden_claims()
 SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092")
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_SPAN = "00f067aa0ba902b7"

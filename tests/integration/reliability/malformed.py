@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from hypothesis import strategies as st
 
-from tests.reliability.claims import GOLDEN
+from tests.integration.reliability.claims import GOLDEN
 
 VALID = [case["claim"] for case in GOLDEN if case["expect"]["outcome"] != "invalid"]
 REQUIRED = (

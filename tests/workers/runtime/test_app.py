@@ -7,8 +7,6 @@ redelivery, the worker's own producer) is in tests/integration/.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,12 +16,10 @@ from faststream.kafka.annotations import KafkaMessage
 
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
+from tests.golden import golden_claims
 from tests.in_memory import InMemorySender
 
-GOLDEN = {
-    case["name"]: case["claim"]
-    for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
-}
+GOLDEN = golden_claims()
 SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092", CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0)
 
 

@@ -15,8 +15,9 @@ from claimscrub.scrubbers import default_engine
 from claimscrub.workers.commands.cli import main
 from claimscrub.workers.commands.tail import describe, resolve_topics
 from claimscrub.workers.settings import Settings
+from tests.golden import golden_cases
 
-GOLDEN = [json.loads(line) for line in (Path(__file__).parent / "golden" / "cases.jsonl").open()]
+GOLDEN = golden_cases()
 
 
 def _results(capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:

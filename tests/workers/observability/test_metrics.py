@@ -3,9 +3,7 @@ the errors the contract and the pipeline actually write."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import orjson
 import pytest
@@ -16,11 +14,9 @@ from claimscrub.scrubbers import default_engine
 from claimscrub.workers.observability.metrics import INVALID_REASONS, Metrics, invalid_reason
 from claimscrub.workers.observability.observe import rule_severities
 from claimscrub.workers.runtime.pipeline import Limits, Routed, Topics, route
+from tests.golden import golden_cases
 
-GOLDEN = {
-    case["name"]: case
-    for case in map(json.loads, (Path(__file__).parent / "golden" / "cases.jsonl").open())
-}
+GOLDEN = {case["name"]: case for case in golden_cases()}
 TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
 SOURCE = MessageSource(topic="t", partition=0, offset=7)
 

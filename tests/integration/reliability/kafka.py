@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from claimscrub.workers.commands.topics import client_options, ensure_topics
 from claimscrub.workers.settings import Settings
-from tests.reliability.claims import Input
+from tests.integration.reliability.claims import Input
 
 INPUT_PARTITIONS = 3
 RESULT_PARTITIONS = 2

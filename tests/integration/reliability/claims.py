@@ -10,19 +10,15 @@ values are mixed in (they must end on the dead-letter topic). Every clone's pati
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
 
-GOLDEN: list[dict[str, Any]] = [
-    json.loads(line)
-    for line in (Path(__file__).parents[1] / "golden" / "cases.jsonl").read_text().splitlines()
-    if line.strip()
-]
+from tests.golden import golden_cases
+
+GOLDEN: list[dict[str, Any]] = golden_cases()
 _NAMESPACE = uuid.UUID("5b6f3c1e-7d1a-4e0f-9c3b-2a1d0e9f8c7b")
 NOT_JSON = (b"{truncated", b"\xff\xfe\x00", b"", b"[1, 2, 3]", b'"a string"')
 PATIENT = {"first_name": "Zebulon", "last_name": "Quaternion", "birth_date": "1931-02-27"}
