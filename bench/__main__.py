@@ -38,7 +38,7 @@ from claimscrub.bench.kafka import (
     steady_rate,
     worker_command,
 )
-from claimscrub.workers.commands.topics import LocalBroker, ensure_topics
+from claimscrub.workers.commands.kafka_admin import LocalBroker, ensure_topics
 
 MIN_CPU_WINDOW_S = 2.0
 
@@ -111,7 +111,7 @@ async def end_to_end(
         topics = [target]
     else:
         specs = [(worker_command(), run.worker_env()) for _ in range(workers)]
-        topics = run.settings().result_topics()
+        topics = run.settings().topics().results
     with processes(specs, log) as started:
         consumers, brokers = [process.pid for process in started], local_broker_pids()
         async with CpuSampler([*consumers, *brokers, os.getpid()]) as cpu:
@@ -140,7 +140,7 @@ async def latency(
     messages = as_messages(generated_claims(golden, int(rate * seconds) + 1), run.name)
     probe, load = messages[0], messages[1:]
     consumer = AIOKafkaConsumer(
-        *run.settings().result_topics(),
+        *run.settings().topics().results,
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         group_id=None,

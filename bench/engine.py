@@ -14,9 +14,10 @@ import orjson
 
 from claimscrub.contracts import MessageSource
 from claimscrub.scrubbers import Engine, default_engine
-from claimscrub.workers.runtime.pipeline import Topics, route
+from claimscrub.workers.runtime.pipeline import route
+from claimscrub.workers.settings import Settings
 
-TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
+TOPICS = Settings().topics()
 
 
 def without_rules() -> Engine:

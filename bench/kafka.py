@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
-from claimscrub.workers.commands.topics import ensure_topics
+from claimscrub.workers.commands.kafka_admin import ensure_topics
 from claimscrub.workers.settings import Settings
 
 
@@ -30,18 +30,11 @@ class Run:
 
     @property
     def source(self) -> str:
-        return f"bench.{self.name}.submitted"
+        return self.settings().topics().submitted
 
     def settings(self) -> Settings:
-        return Settings(
-            KAFKA_BOOTSTRAP_SERVERS=self.bootstrap,
-            CLAIMSCRUB_TOPIC_SUBMITTED=self.source,
-            CLAIMSCRUB_TOPIC_PASS=f"bench.{self.name}.pass",
-            CLAIMSCRUB_TOPIC_FIX_SUGGESTED=f"bench.{self.name}.fix-suggested",
-            CLAIMSCRUB_TOPIC_HOLD=f"bench.{self.name}.hold",
-            CLAIMSCRUB_TOPIC_INVALID=f"bench.{self.name}.invalid",
-            CLAIMSCRUB_GROUP_ID=f"bench.{self.name}",
-        )
+        base = Settings(KAFKA_BOOTSTRAP_SERVERS=self.bootstrap)
+        return base.with_topic_prefix(f"bench.{self.name}")
 
     def worker_env(self) -> dict[str, str]:
         fields = self.settings().model_dump(exclude_none=True)
@@ -52,7 +45,7 @@ class Run:
     async def create_topics(self) -> None:
         settings = self.settings()
         await ensure_topics(settings, [self.source], partitions=self.partitions)
-        await ensure_topics(settings, settings.result_topics(), partitions=self.partitions)
+        await ensure_topics(settings, settings.topics().results, partitions=self.partitions)
 
 
 def free_port() -> int:

@@ -1,8 +1,9 @@
 """Bytes to a validated claim, or the reasons it is not one.
 
 This is the only door into the scrubbers: a message that is not UTF-8 JSON, is too large or
-too deeply nested, or breaks a rule of ``claim.submitted/v1`` comes back as a list of
-``ContractError`` instead. Error texts never echo input values (the input may carry PHI).
+too deeply nested, or breaks a rule of ``claim.submitted/v1`` comes back as a ``Rejected``
+instead: the dead-letter reason, the errors, and the claim id when the message has one to
+read. Error texts never echo input values (the input may carry PHI).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from claimscrub.contracts.invalid import ContractError
+from claimscrub.contracts.invalid import ContractError, DeadLetterReason
+from claimscrub.contracts.limits import Limits
 from claimscrub.contracts.submitted import ClaimSubmitted
 
-MAX_MESSAGE_BYTES = 1_000_000
 MAX_NESTING = 32
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -33,35 +34,54 @@ class Submission:
     claim: ClaimSubmitted
 
 
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Why a message is not a claim: what a dead letter carries besides the bytes."""
+
+    reason: DeadLetterReason
+    errors: list[ContractError]
+    claim_id: str | None = None
+
+
 def decode_claim(
-    raw: bytes, max_bytes: int = MAX_MESSAGE_BYTES
-) -> Submission | list[ContractError]:
+    raw: bytes, *, max_bytes: int = Limits().message_bytes
+) -> Submission | Rejected:
+    """``raw`` as a validated claim, or why it is not one."""
     if len(raw) > max_bytes:
-        return [_whole(f"message is {len(raw)} bytes; the limit is {max_bytes}")]
+        message = f"message is {len(raw)} bytes; the limit is {max_bytes}"
+        return Rejected(DeadLetterReason.TOO_LARGE, [_whole(message)])
     depth = _nesting_depth(raw)
     if depth > MAX_NESTING:
-        return [_whole(f"JSON is nested {depth} levels deep; the limit is {MAX_NESTING}")]
+        message = f"JSON is nested {depth} levels deep; the limit is {MAX_NESTING}"
+        return Rejected(DeadLetterReason.TOO_DEEP, [_whole(message)])
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        return [_whole(f"not UTF-8 JSON: {_position_only(error)}")]
+        message = f"not UTF-8 JSON: {_position_only(error)}"
+        return Rejected(DeadLetterReason.NOT_JSON, [_whole(message)])
     return _validated(document, raw)
 
 
-def validate_claim(document: Any) -> Submission | list[ContractError]:
+def validate_claim(document: Any) -> Submission | Rejected:
     """The same check for a document already parsed (a corrected claim, a test's dict)."""
     return _validated(document, orjson.dumps(document))
 
 
-def _validated(document: Any, text: bytes) -> Submission | list[ContractError]:
+def _validated(document: Any, text: bytes) -> Submission | Rejected:
     # Validated from JSON text, not the parsed dict: strict JSON mode reads dates from
     # strings natively and refuses the coercions a JSON producer must not rely on.
     if not isinstance(document, dict):
-        return [_whole(f"expected a JSON object, got {type(document).__name__}")]
+        message = f"expected a JSON object, got {type(document).__name__}"
+        return Rejected(DeadLetterReason.CONTRACT, [_whole(message)])
     try:
         claim = ClaimSubmitted.model_validate_json(text)
     except ValidationError as error:
-        return contract_errors(error)
+        claim_id = document.get("claim_id")
+        return Rejected(
+            DeadLetterReason.CONTRACT,
+            contract_errors(error),
+            claim_id if isinstance(claim_id, str) else None,
+        )
     return Submission(document=document, claim=claim)
 
 

@@ -86,7 +86,7 @@ class Engine:
         checked = validate_claim(document)
         if isinstance(checked, Submission):
             return checked.claim
-        paths = ", ".join(f"{error.path}: {error.message}" for error in checked)
+        paths = ", ".join(f"{error.path}: {error.message}" for error in checked.errors)
         raise FixBrokeContract(f"claim {claim_id}: corrected claim breaks the contract ({paths})")
 
     def _no_fixpoint(self) -> Finding:

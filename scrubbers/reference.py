@@ -16,10 +16,9 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from claimscrub.contracts import PlanType
+from claimscrub.contracts import DoseUnit, PlanType
 
 Container = Literal["single_dose", "multi_dose"]
-MassOrVolume = Literal["mg", "mcg", "g", "mL", "IU", "dose"]
 # 9-digit labeler+product, written 5-4 (the first 9 of the 11-digit NDC).
 NdcProduct = Annotated[str, Field(pattern=r"^\d{5}-\d{4}$")]
 
@@ -30,14 +29,14 @@ class _Data(BaseModel):
 
 class Quantity(_Data):
     amount: Annotated[float, Field(gt=0)]
-    unit: MassOrVolume
+    unit: DoseUnit
 
 
 class Vial(_Data):
     """One container size. ``volume_ml`` gives the concentration for mL doses."""
 
     amount: Annotated[float, Field(gt=0)]
-    unit: MassOrVolume
+    unit: DoseUnit
     volume_ml: Annotated[float, Field(gt=0)] | None = None
 
 

@@ -8,16 +8,15 @@ CONTRACT.md's topic names.
 from __future__ import annotations
 
 import ssl
-from typing import Literal
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from aiokafka.helpers import create_ssl_context
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from claimscrub.contracts import Outcome
-from claimscrub.contracts.decode import MAX_MESSAGE_BYTES
-from claimscrub.workers.runtime.pipeline import MAX_RESULT_BYTES
+from claimscrub.contracts import Limits, Outcome
 
 SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
@@ -28,6 +27,61 @@ _SASL: dict[SaslMechanism, type[SASLPlaintext | SASLScram256 | SASLScram512]] = 
     "SCRAM-SHA-256": SASLScram256,
     "SCRAM-SHA-512": SASLScram512,
 }
+
+
+RoutedOutcome = Outcome | Literal["invalid"]
+
+
+@dataclass(frozen=True, slots=True)
+class Topics:
+    """The worker's topics: the one value every caller (worker, CLI, demo, docs, bench,
+    tests) takes from ``Settings.topics()``."""
+
+    submitted: str
+    passed: str
+    fix_suggested: str
+    hold: str
+    invalid: str
+
+    # The short names ``claimscrub tail`` accepts besides topic names.
+    SHORT_NAMES: ClassVar[tuple[str, ...]] = (
+        "submitted",
+        "pass",
+        "fix-suggested",
+        "hold",
+        "invalid",
+        "results",
+    )
+
+    def for_outcome(self, outcome: RoutedOutcome) -> str:
+        if outcome == "pass":
+            return self.passed
+        if outcome == "fix_suggested":
+            return self.fix_suggested
+        return self.hold if outcome == "hold" else self.invalid
+
+    @property
+    def outcomes(self) -> dict[Outcome, str]:
+        """The three outcome topics of a scrubbed claim."""
+        return {"pass": self.passed, "fix_suggested": self.fix_suggested, "hold": self.hold}
+
+    @property
+    def results(self) -> list[str]:
+        """Every topic the worker writes to: the three outcomes and the dead letter."""
+        return [self.passed, self.fix_suggested, self.hold, self.invalid]
+
+    def by_short_name(self, name: str) -> list[str]:
+        """``results`` is all four result topics; other short names one topic each."""
+        if name == "results":
+            return self.results
+        named = {
+            "submitted": self.submitted,
+            "pass": self.passed,
+            "fix-suggested": self.fix_suggested,
+            "hold": self.hold,
+            "invalid": self.invalid,
+        }
+        return [named[name]] if name in named else [name]
 
 
 class Settings(BaseSettings):
@@ -67,8 +121,8 @@ class Settings(BaseSettings):
     CLAIMSCRUB_SESSION_TIMEOUT_MS: int = Field(10_000, ge=1_000, le=300_000)
     # Size limits in bytes (value, or value plus key for results): a larger message is
     # dead-lettered; a larger result is replaced by a dead letter that fits.
-    CLAIMSCRUB_MAX_MESSAGE_BYTES: int = Field(MAX_MESSAGE_BYTES, ge=1, le=100_000_000)
-    CLAIMSCRUB_MAX_RESULT_BYTES: int = Field(MAX_RESULT_BYTES, ge=10_000, le=100_000_000)
+    CLAIMSCRUB_MAX_MESSAGE_BYTES: int = Field(Limits().message_bytes, ge=1, le=100_000_000)
+    CLAIMSCRUB_MAX_RESULT_BYTES: int = Field(Limits().result_bytes, ge=10_000, le=100_000_000)
     # Operations: /metrics, /healthz and /readyz on one port (0.0.0.0 so a container's
     # port mapping reaches it); OpenTelemetry tracing off unless asked for.
     CLAIMSCRUB_HTTP_HOST: str = "0.0.0.0"
@@ -87,16 +141,33 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return self
 
-    def outcome_topics(self) -> dict[Outcome, str]:
-        return {
-            "pass": self.CLAIMSCRUB_TOPIC_PASS,
-            "fix_suggested": self.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
-            "hold": self.CLAIMSCRUB_TOPIC_HOLD,
-        }
+    def topics(self) -> Topics:
+        return Topics(
+            submitted=self.CLAIMSCRUB_TOPIC_SUBMITTED,
+            passed=self.CLAIMSCRUB_TOPIC_PASS,
+            fix_suggested=self.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
+            hold=self.CLAIMSCRUB_TOPIC_HOLD,
+            invalid=self.CLAIMSCRUB_TOPIC_INVALID,
+        )
 
-    def result_topics(self) -> list[str]:
-        """Every topic the worker writes to: the three outcomes and the dead letter."""
-        return [*self.outcome_topics().values(), self.CLAIMSCRUB_TOPIC_INVALID]
+    def limits(self) -> Limits:
+        return Limits(
+            message_bytes=self.CLAIMSCRUB_MAX_MESSAGE_BYTES,
+            result_bytes=self.CLAIMSCRUB_MAX_RESULT_BYTES,
+        )
+
+    def with_topic_prefix(self, prefix: str) -> Settings:
+        """These settings with every topic and the consumer group under ``prefix.``: for
+        the demo, the bench and the tests, which must never touch a deployment's names."""
+        names = (
+            "CLAIMSCRUB_TOPIC_SUBMITTED",
+            "CLAIMSCRUB_TOPIC_PASS",
+            "CLAIMSCRUB_TOPIC_FIX_SUGGESTED",
+            "CLAIMSCRUB_TOPIC_HOLD",
+            "CLAIMSCRUB_TOPIC_INVALID",
+            "CLAIMSCRUB_GROUP_ID",
+        )
+        return self.model_copy(update={name: f"{prefix}.{getattr(self, name)}" for name in names})
 
     def security(self) -> BaseSecurity | None:
         """The FastStream security object for ``KafkaBroker(security=...)``."""

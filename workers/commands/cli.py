@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer
@@ -34,7 +33,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from claimscrub.contracts import MessageSource
+from claimscrub.contracts import ClaimInvalid, MessageSource
 from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
 from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.pipeline import Routed, route
@@ -115,7 +114,6 @@ def _run(_: argparse.Namespace, settings: Settings) -> int:
 
 def _scrub(args: argparse.Namespace, settings: Settings) -> int:
     from claimscrub.scrubbers import default_engine  # noqa: PLC0415
-    from claimscrub.workers.runtime.app import topics_from  # noqa: PLC0415
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
     try:
@@ -123,7 +121,7 @@ def _scrub(args: argparse.Namespace, settings: Settings) -> int:
     except InputError as error:
         print(f"claimscrub scrub: {error}", file=sys.stderr)
         return USAGE_ERROR
-    engine, topics = default_engine(), topics_from(settings)
+    engine, topics = default_engine(), settings.topics()
     console = Console()
     # A bar only while results go to a file or pipe: on a terminal it would mix with them.
     with _progress("scrubbing", len(records), shown=not console.is_terminal) as advance:
@@ -140,22 +138,23 @@ def _scrub(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _table(routed: Routed) -> Table:
-    result: dict[str, Any] = orjson.loads(routed.value)
-    source = result.get("source", {})
-    title = routed.claim_id or f"record {source.get('offset')} (no claim)"
+    event = routed.event
+    title = routed.claim_id
+    if title is None and isinstance(event, ClaimInvalid):
+        title = f"record {event.source.offset} (no claim)"
     table = Table(title=f"{title}: {routed.outcome} -> {routed.topic}", title_justify="left")
-    if routed.outcome == "invalid":
+    if isinstance(event, ClaimInvalid):
         table.add_column("path")
         table.add_column("error")
-        for error in result["errors"]:
-            table.add_row(error["path"] or "(message)", error["message"])
+        for error in event.errors:
+            table.add_row(error.path or "(message)", error.message)
         return table
     for column in ("rule", "severity", "line", "message"):
         table.add_column(column)
-    for finding in result["findings"]:
-        line = "claim" if finding["line"] is None else str(finding["line"])
-        table.add_row(finding["rule"], finding["severity"], line, finding["message"])
-    if not result["findings"]:
+    for finding in event.findings:
+        line = "claim" if finding.line is None else str(finding.line)
+        table.add_row(finding.rule, finding.severity, line, finding.message)
+    if not event.findings:
         table.add_row("-", "-", "-", "no findings")
     return table
 
@@ -172,19 +171,20 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
     except KafkaError as error:
         print(f"claimscrub publish: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
-    print(f"published {len(records)} claim(s) to {settings.CLAIMSCRUB_TOPIC_SUBMITTED}")
+    print(f"published {len(records)} claim(s) to {settings.topics().submitted}")
     return 0
 
 
 async def _send(settings: Settings, records: list[bytes], advance: Callable[[], None]) -> None:
-    from claimscrub.workers.commands.topics import client_options  # noqa: PLC0415
+    from claimscrub.workers.commands.kafka_admin import client_options  # noqa: PLC0415
 
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         pending = []
         for raw in records:
-            sent = await producer.send(settings.CLAIMSCRUB_TOPIC_SUBMITTED, raw, key=claim_key(raw))
+            topic = settings.topics().submitted
+            sent = await producer.send(topic, raw, key=claim_key(raw))
             sent.add_done_callback(lambda _: advance())
             pending.append(sent)
         await asyncio.gather(*pending)
@@ -268,7 +268,7 @@ def _docs(args: argparse.Namespace, _: Settings) -> int:
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from claimscrub.workers.commands.demo import DemoTimeout, run_demo  # noqa: PLC0415
-    from claimscrub.workers.commands.topics import LocalBroker  # noqa: PLC0415
+    from claimscrub.workers.commands.kafka_admin import LocalBroker  # noqa: PLC0415
 
     # The demo prints one line per claim itself; a dead letter's warning line would repeat it.
     configure_logging("ERROR")

@@ -18,7 +18,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from rich.console import Console
 
 from claimscrub.workers.commands.claim_files import claim_key, example_paths
-from claimscrub.workers.commands.topics import client_options, ensure_topics, topic_partitions
+from claimscrub.workers.commands.kafka_admin import client_options, ensure_topics, topic_partitions
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 
@@ -41,7 +41,8 @@ class Published:
 async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> None:
     """Publish every example, wait for one result each, print one line per claim."""
     files = example_paths()
-    await ensure_topics(settings, [settings.CLAIMSCRUB_TOPIC_SUBMITTED, *settings.result_topics()])
+    topics = settings.topics()
+    await ensure_topics(settings, [topics.submitted, *topics.results])
     reader = await _results_reader(settings)
     worker = build_broker(settings)
     try:
@@ -56,7 +57,7 @@ async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0
 
 
 async def _results_reader(settings: Settings) -> AIOKafkaConsumer:
-    partitions = await topic_partitions(settings, settings.result_topics())
+    partitions = await topic_partitions(settings, settings.topics().results)
     consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await consumer.start()
     consumer.assign(partitions)
@@ -73,7 +74,7 @@ async def _publish(settings: Settings, files: list[Path]) -> list[Published]:
         for path in files:
             raw = path.read_bytes()
             key = claim_key(raw)
-            meta = await producer.send_and_wait(settings.CLAIMSCRUB_TOPIC_SUBMITTED, raw, key=key)
+            meta = await producer.send_and_wait(settings.topics().submitted, raw, key=key)
             published.append(
                 Published(
                     name=path.name,

@@ -47,15 +47,16 @@ _HEADERS = (
 
 def documentation_broker(settings: Settings) -> KafkaBroker:
     """The worker's topics and event types, declared for the specification only."""
+    topics = settings.topics()
     broker = KafkaBroker(
         settings.KAFKA_BOOTSTRAP_SERVERS,
         description="The Kafka cluster: `KAFKA_BOOTSTRAP_SERVERS` (and `KAFKA_SECURITY_*`).",
     )
 
     @broker.subscriber(
-        settings.CLAIMSCRUB_TOPIC_SUBMITTED,
+        topics.submitted,
         group_id=settings.CLAIMSCRUB_GROUP_ID,
-        title=settings.CLAIMSCRUB_TOPIC_SUBMITTED,
+        title=topics.submitted,
         description=(
             "Claims from practice-management systems, one `claim.submitted/v1` JSON "
             f"document per message. {_KEYED} The worker publishes exactly one result per "
@@ -69,16 +70,16 @@ def documentation_broker(settings: Settings) -> KafkaBroker:
 
     outcomes = (
         (
-            settings.CLAIMSCRUB_TOPIC_PASS,
+            topics.passed,
             "No `fix` or `hold` finding: ready for the billing queue.",
         ),
         (
-            settings.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
+            topics.fix_suggested,
             "Fixes suggested: `corrected_claim` is the claim with every fix applied and "
             "`patch` the RFC 6902 JSON Patch from the submitted claim to it.",
         ),
         (
-            settings.CLAIMSCRUB_TOPIC_HOLD,
+            topics.hold,
             "A person has to look at the claim (any `hold` finding); `corrected_claim` "
             "and `patch` are there when fixes were also found.",
         ),
@@ -91,8 +92,8 @@ def documentation_broker(settings: Settings) -> KafkaBroker:
             schema=ClaimScrubbed,
         )
     broker.publisher(
-        settings.CLAIMSCRUB_TOPIC_INVALID,
-        title=settings.CLAIMSCRUB_TOPIC_INVALID,
+        topics.invalid,
+        title=topics.invalid,
         description=(
             "`claim.invalid/v1` dead letters for operations: the original message (as "
             "text, or base64), where it was read, and why it was refused. Keyed by the "

@@ -20,24 +20,16 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from rich.console import Console
 from rich.markup import escape
 
-from claimscrub.workers.commands.topics import client_options, topic_partitions
+from claimscrub.workers.commands.kafka_admin import client_options, topic_partitions
 from claimscrub.workers.settings import Settings
 
 STYLES = {"pass": "green", "fix_suggested": "yellow", "hold": "red", "invalid": "magenta"}
 
 
 def resolve_topics(settings: Settings, names: list[str]) -> list[str]:
-    """Topic names, with the worker's topics also by their short names: ``submitted``,
-    ``pass``, ``fix-suggested``, ``hold``, ``invalid``, and ``results`` for all four."""
-    aliases = {
-        "submitted": [settings.CLAIMSCRUB_TOPIC_SUBMITTED],
-        "pass": [settings.CLAIMSCRUB_TOPIC_PASS],
-        "fix-suggested": [settings.CLAIMSCRUB_TOPIC_FIX_SUGGESTED],
-        "hold": [settings.CLAIMSCRUB_TOPIC_HOLD],
-        "invalid": [settings.CLAIMSCRUB_TOPIC_INVALID],
-        "results": settings.result_topics(),
-    }
-    return list(dict.fromkeys(topic for name in names for topic in aliases.get(name, [name])))
+    """Topic names, with the worker's topics also by their short names (``Topics``)."""
+    topics = settings.topics()
+    return list(dict.fromkeys(topic for name in names for topic in topics.by_short_name(name)))
 
 
 async def tail(

@@ -20,7 +20,6 @@ from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-import orjson
 from prometheus_client import (
     GC_COLLECTOR,
     PLATFORM_COLLECTOR,
@@ -30,24 +29,15 @@ from prometheus_client import (
     Histogram,
 )
 
-from claimscrub.workers.runtime.pipeline import Routed, RoutedOutcome
+from claimscrub.contracts import DeadLetterReason
+from claimscrub.workers.runtime.pipeline import Routed
+from claimscrub.workers.settings import RoutedOutcome
 
 OUTCOMES: tuple[RoutedOutcome, ...] = ("pass", "fix_suggested", "hold", "invalid")
 SEVERITIES = ("fix", "hold", "info")
 
-# Why a message became a dead letter, from the first error ``contracts.decode_claim`` (or
-# the pipeline, for an engine failure) wrote into it. The texts are pinned by
-# tests/test_workers_metrics.py, so a reworded error fails a test instead of moving the
-# count to "contract" unnoticed.
-_REASON_BY_PREFIX = (
-    ("engine error:", "engine_error"),
-    ("message is ", "too_large"),
-    ("the result is ", "result_too_large"),
-    ("JSON is nested", "too_deep"),
-    ("not UTF-8 JSON", "not_json"),
-    ("expected a JSON object", "not_object"),
-)
-INVALID_REASONS = (*(reason for _, reason in _REASON_BY_PREFIX), "contract")
+# Dead-letter reasons come with the routed result (``Routed.reason``): the contract's enum.
+INVALID_REASONS = tuple(reason.value for reason in DeadLetterReason)
 
 # A series' label values, as a key of the children made for them.
 Labels = TypeVar("Labels", bound=tuple[str, ...])
@@ -58,9 +48,9 @@ DURATION_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 
 
 class Metrics:
     """The worker's own series. ``severities`` maps rule id to the one severity it always
-    reports (from ``scrubbers/data/rules.toml``); a rule missing from it, or with more than
-    one (``fix/hold``), is looked up in the result document instead. ``topics`` are the
-    result topics, whose publish series exist from the start."""
+    reports (from ``scrubbers/data/rules.toml``), so those series exist from the start;
+    others (a ``fix/hold`` rule) appear when first reported. ``topics`` are the result
+    topics, whose publish series exist from the start."""
 
     def __init__(
         self,
@@ -118,40 +108,21 @@ class Metrics:
             self.registry.register(collector)
         return self
 
-    def observe(self, result: Routed, seconds: float, reason: str | None = None) -> None:
+    def observe(self, result: Routed, seconds: float) -> None:
         """Count one published result: its outcome, its findings, its time, and for a dead
-        letter the ``reason`` (see ``invalid_reason``)."""
+        letter its reason."""
         self._claims[result.outcome].inc()
         self._durations[result.outcome].observe(seconds)
-        if reason is not None:
-            self._invalid[reason].inc()
-        if result.rules:
-            for key in self._rule_severities(result):
-                _child(self._findings, self._findings_family, key).inc()
+        if result.reason is not None:
+            self._invalid[result.reason.value].inc()
+        for key in result.findings:
+            _child(self._findings, self._findings_family, key).inc()
 
     def published(self, topics: Iterable[str]) -> None:
         """Count acknowledged results, one topic name per result (a batch at a time, so
         each topic's series is incremented once per batch, not per result)."""
         for topic, count in Tally(topics).items():
             _child(self._published, self._published_family, (topic,)).inc(count)
-
-    def _rule_severities(self, result: Routed) -> Iterable[tuple[str, str]]:
-        fixed = self._fixed_severity
-        if all(rule in fixed for rule in result.rules):
-            return [(rule, fixed[rule]) for rule in result.rules]
-        document = orjson.loads(result.value)
-        return [(finding["rule"], finding["severity"]) for finding in document["findings"]]
-
-
-def invalid_reason(result: Routed) -> str:
-    """The reason label of a dead letter. Reads the document, which is fine off the hot
-    path: dead letters are the exception, and reading one costs less than validating."""
-    errors = orjson.loads(result.value).get("errors") or [{}]
-    message = str(errors[0].get("message", ""))
-    for prefix, reason in _REASON_BY_PREFIX:
-        if message.startswith(prefix):
-            return reason
-    return "contract"
 
 
 def _child(children: dict[Labels, Counter], family: Counter, labels: Labels) -> Counter:

@@ -25,7 +25,7 @@ from aiokafka import ConsumerRecord
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
 from claimscrub.workers.observability.logging import CLAIM_CONTEXT, get_logger
-from claimscrub.workers.observability.metrics import Metrics, invalid_reason
+from claimscrub.workers.observability.metrics import Metrics
 from claimscrub.workers.observability.tracing import (
     ClaimTrace,
     ClaimTracer,
@@ -101,8 +101,7 @@ class ClaimObserver:
     def done(self, observed: Observed) -> None:
         """The record's result is acknowledged: count it and write its line."""
         result, record = observed.result, observed.record
-        reason = invalid_reason(result) if result.outcome == "invalid" else None
-        self.metrics.observe(result, observed.seconds, reason)
+        self.metrics.observe(result, observed.seconds)
         fields: dict[str, Any] = {
             "claim_id": result.claim_id,
             "revision": result.revision,
@@ -114,10 +113,10 @@ class ClaimObserver:
             "result_topic": result.topic,
             "trace_id": observed.trace.trace_id,
         }
-        if reason is None:
-            log.info("claim_scrubbed", rules=list(result.rules), **fields)
+        if result.reason is None:
+            log.info("claim_scrubbed", rules=[rule for rule, _ in result.findings], **fields)
         else:
-            log.warning("claim_invalid", reason=reason, **fields)
+            log.warning("claim_invalid", reason=result.reason.value, **fields)
 
 
 @dataclass(frozen=True)
@@ -130,7 +129,8 @@ class Observability:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Observability:
-        metrics = Metrics(rule_severities(), topics=settings.result_topics()).with_process_metrics()
+        metrics = Metrics(rule_severities(), topics=settings.topics().results)
+        metrics = metrics.with_process_metrics()
         provider = otlp_tracer_provider() if settings.CLAIMSCRUB_TRACING else None
         return cls(metrics, provider)
 

@@ -63,24 +63,15 @@ from claimscrub.contracts import MessageSource
 from claimscrub.workers.observability.logging import FASTSTREAM_LOGGER, get_logger
 from claimscrub.workers.observability.observe import ClaimObserver, Observability, Observed
 from claimscrub.workers.runtime.backoff import Backoff, pause
-from claimscrub.workers.runtime.pipeline import Limits, Routed, ScrubEngine, Topics, route
+from claimscrub.workers.runtime.pipeline import Routed, ScrubEngine, route
 from claimscrub.workers.runtime.producer import Delivery, KafkaSender, ResultSender
 from claimscrub.workers.runtime.settle import Settlement
-from claimscrub.workers.settings import Settings
+from claimscrub.workers.settings import Settings, Topics
 
 log = get_logger(__name__)
 
 # aiokafka's default max_partition_fetch_bytes: a fetch that can hold no more returns.
 FETCH_MIN_BYTES = 1024 * 1024
-
-
-def topics_from(settings: Settings) -> Topics:
-    return Topics(
-        passed=settings.CLAIMSCRUB_TOPIC_PASS,
-        fix_suggested=settings.CLAIMSCRUB_TOPIC_FIX_SUGGESTED,
-        hold=settings.CLAIMSCRUB_TOPIC_HOLD,
-        invalid=settings.CLAIMSCRUB_TOPIC_INVALID,
-    )
 
 
 class WorkerBroker(KafkaBroker):
@@ -143,10 +134,10 @@ def build_broker(
     )
     broker.sender = KafkaSender(settings) if sender is None else sender(broker)
     observer = observability.observer()
-    handler = BatchHandler(broker.sender, engine, topics_from(settings), settings, observer)
+    handler = BatchHandler(broker.sender, engine, settings.topics(), settings, observer)
     broker.handler, broker.shutdown_timeout_s = handler, settings.CLAIMSCRUB_SHUTDOWN_TIMEOUT_S
     subscriber = broker.subscriber(
-        settings.CLAIMSCRUB_TOPIC_SUBMITTED,
+        settings.topics().submitted,
         batch=True,
         group_id=settings.CLAIMSCRUB_GROUP_ID,
         max_records=settings.CLAIMSCRUB_BATCH_MAX_RECORDS,
@@ -202,10 +193,7 @@ class BatchHandler:
         self.observer = observer
         self.engine = engine
         self.topics = topics
-        self.limits = Limits(
-            message_bytes=settings.CLAIMSCRUB_MAX_MESSAGE_BYTES,
-            result_bytes=settings.CLAIMSCRUB_MAX_RESULT_BYTES,
-        )
+        self.limits = settings.limits()
         backoff = Backoff(
             settings.CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S, settings.CLAIMSCRUB_RETRY_BACKOFF_MAX_S
         )

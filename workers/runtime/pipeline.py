@@ -20,27 +20,26 @@ from __future__ import annotations
 
 import traceback
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from claimscrub.contracts import (
     ClaimInvalid,
     ClaimScrubbed,
     ContractError,
+    DeadLetterReason,
+    Limits,
     MessageSource,
-    Outcome,
+    Rejected,
+    Severity,
     Submission,
     decode_claim,
 )
-from claimscrub.contracts.decode import MAX_MESSAGE_BYTES
 from claimscrub.workers.observability.logging import get_logger
+from claimscrub.workers.settings import RoutedOutcome, Topics
 
-RoutedOutcome = Outcome | Literal["invalid"]
-
-# Below the broker's default message.max.bytes (1,048,588 per record batch) with room for
-# the key, headers and the batch overhead, so results fit a cluster with default limits.
-MAX_RESULT_BYTES = 1_000_000
+DEFAULT_LIMITS = Limits()
 
 log = get_logger(__name__)
 
@@ -52,50 +51,37 @@ class ScrubEngine(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class Topics:
-    """Where each outcome goes; built from ``Settings`` by the worker, fixed by the CLI."""
-
-    passed: str
-    fix_suggested: str
-    hold: str
-    invalid: str
-
-    def for_outcome(self, outcome: RoutedOutcome) -> str:
-        return {
-            "pass": self.passed,
-            "fix_suggested": self.fix_suggested,
-            "hold": self.hold,
-            "invalid": self.invalid,
-        }[outcome]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """The largest message value the contract accepts, and the largest result value (plus
-    key) the worker publishes; both in bytes."""
-
-    message_bytes: int = MAX_MESSAGE_BYTES
-    result_bytes: int = MAX_RESULT_BYTES
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True, slots=True)
 class Routed:
-    """A serialized result and where to publish it.
-
-    ``claim_id``, ``revision`` and ``rules`` are for the ``claim_scrubbed`` log line; they
-    are None/empty for a message that never became a claim.
-    """
+    """A serialized result, where to publish it, and the event it serializes: what the
+    pipeline knows travels with it (outcome, findings, reason), never read back from
+    ``value``. ``revision`` is the claim's, kept also when a valid claim ended as a dead
+    letter (an engine failure)."""
 
     topic: str
     key: bytes | None
     value: bytes
-    outcome: RoutedOutcome
-    claim_id: str | None = None
+    event: ClaimScrubbed | ClaimInvalid
     revision: int | None = None
-    rules: tuple[str, ...] = ()
+
+    @property
+    def outcome(self) -> RoutedOutcome:
+        return "invalid" if isinstance(self.event, ClaimInvalid) else self.event.outcome
+
+    @property
+    def claim_id(self) -> str | None:
+        return self.event.claim_id
+
+    @property
+    def reason(self) -> DeadLetterReason | None:
+        """Why it is a dead letter; None for a scrubbed claim."""
+        return self.event.reason if isinstance(self.event, ClaimInvalid) else None
+
+    @property
+    def findings(self) -> list[tuple[str, Severity]]:
+        """Rule id and severity of each finding (none for a dead letter)."""
+        if isinstance(self.event, ClaimInvalid):
+            return []
+        return [(finding.rule, finding.severity) for finding in self.event.findings]
 
 
 def route(
@@ -127,23 +113,23 @@ def _route(
     limits: Limits,
 ) -> Routed:
     decoded = decode_claim(raw, max_bytes=limits.message_bytes)
-    if isinstance(decoded, list):
+    if isinstance(decoded, Rejected):
         return _invalid(raw, source, decoded, now, topics=topics, raw_key=raw_key)
     claim = decoded.claim
     try:
         result = engine.scrub(decoded, scrubbed_at=now)
     except Exception as error:
         errors = [ContractError(path="", message=_engine_failure(error, claim.claim_id, source))]
-        routed = _invalid(raw, source, errors, now, topics=topics, raw_key=raw_key)
-        return replace(routed, claim_id=claim.claim_id, revision=claim.revision)
+        rejected = Rejected(DeadLetterReason.ENGINE_ERROR, errors, claim.claim_id)
+        return _invalid(
+            raw, source, rejected, now, topics=topics, raw_key=raw_key, revision=claim.revision
+        )
     return Routed(
         topic=topics.for_outcome(result.outcome),
         key=result.claim_id.encode(),
         value=result.model_dump_json(by_alias=True).encode(),
-        outcome=result.outcome,
-        claim_id=result.claim_id,
+        event=result,
         revision=result.revision,
-        rules=tuple(finding.rule for finding in result.findings),
     )
 
 
@@ -158,15 +144,18 @@ def _oversized(
     limits: Limits,
 ) -> Routed:
     """A dead letter within ``limits.result_bytes`` for a result that is not (module doc).
-    The claim id and revision stay on the ``Routed`` for the log line."""
+    The claim id and revision stay with it for the log line."""
     limit = limits.result_bytes
-    if routed.outcome == "invalid":
-        errors = ClaimInvalid.model_validate_json(routed.value).errors
+    if isinstance(routed.event, ClaimInvalid):
+        rejected = Rejected(routed.event.reason, routed.event.errors, routed.claim_id)
         dead = routed
     else:
         too_large = f"the result is {_size(routed)} bytes; the limit is {limit}"
         errors = [ContractError(path="", message=too_large)]
-        dead = _invalid(raw, source, errors, now, topics=topics, raw_key=raw_key)
+        rejected = Rejected(DeadLetterReason.RESULT_TOO_LARGE, errors, routed.claim_id)
+        dead = _invalid(
+            raw, source, rejected, now, topics=topics, raw_key=raw_key, revision=routed.revision
+        )
     if _size(dead) > limit:
         omitted = ContractError(
             path="",
@@ -178,8 +167,11 @@ def _oversized(
         )
         # The source key goes too: it is the message's own key, possibly as large.
         slim = source.model_copy(update={"key": None})
-        dead = _invalid(b"", slim, [*errors, omitted], now, topics=topics, raw_key=raw_key)
-    return replace(dead, claim_id=routed.claim_id, revision=routed.revision)
+        slimmed = Rejected(rejected.reason, [*rejected.errors, omitted], rejected.claim_id)
+        dead = _invalid(
+            b"", slim, slimmed, now, topics=topics, raw_key=raw_key, revision=routed.revision
+        )
+    return dead
 
 
 def _size(routed: Routed) -> int:
@@ -189,18 +181,27 @@ def _size(routed: Routed) -> int:
 def _invalid(
     raw: bytes,
     source: MessageSource,
-    errors: list[ContractError],
+    rejected: Rejected,
     now: datetime,
     *,
     topics: Topics,
     raw_key: bytes | None,
+    revision: int | None = None,
 ) -> Routed:
-    event = ClaimInvalid.for_message(raw, source, errors, received_at=now)
+    event = ClaimInvalid.for_message(
+        raw,
+        source,
+        rejected.errors,
+        received_at=now,
+        reason=rejected.reason,
+        claim_id=rejected.claim_id,
+    )
     return Routed(
         topic=topics.invalid,
         key=raw_key,
         value=event.model_dump_json(by_alias=True).encode(),
-        outcome="invalid",
+        event=event,
+        revision=revision,
     )
 
 

@@ -30,7 +30,7 @@ from typing import Any, Protocol, TypeAlias
 
 from aiokafka import AIOKafkaProducer
 
-from claimscrub.workers.commands.topics import client_options
+from claimscrub.workers.commands.kafka_admin import client_options
 from claimscrub.workers.settings import Settings
 
 # Completes when the broker has acknowledged the result, or fails with the reason it did not.
