@@ -17,6 +17,7 @@ from claimscrub.scrubbers.amounts import derived_waste, discarded_units, in_pack
 from claimscrub.scrubbers.findings import Fix, Flag
 from claimscrub.scrubbers.ndc_format import ParsedNdc, parse_ndc
 from claimscrub.scrubbers.reference import Drug, Pack, PlanPolicy, Reference
+from claimscrub.scrubbers.rule_ids import RuleId
 
 
 @dataclass(slots=True)
@@ -172,7 +173,7 @@ class ClaimContext:
 
     def flag(
         self,
-        rule: str,
+        rule: RuleId,
         line: int | None,
         message: str,
         fix: Fix | None = None,

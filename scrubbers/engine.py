@@ -21,6 +21,7 @@ from claimscrub.scrubbers.context import ClaimContext
 from claimscrub.scrubbers.findings import Flag
 from claimscrub.scrubbers.patch import claim_patch
 from claimscrub.scrubbers.reference import Reference
+from claimscrub.scrubbers.rule_ids import RuleId
 
 Check = Callable[[ClaimContext], Iterable[Flag]]
 MAX_ROUNDS = 5
@@ -34,7 +35,7 @@ class Engine:
     def __init__(self, reference: Reference, checks: Iterable[Check]) -> None:
         self.reference = reference
         self.checks = tuple(checks)
-        self.ruleset = reference.catalog.ruleset
+        self.ruleset = reference.ruleset
 
     def findings_for(self, claim: ClaimSubmitted) -> list[Flag]:
         """One round: every check over one version of the claim."""
@@ -90,7 +91,7 @@ class Engine:
         raise FixBrokeContract(f"claim {claim_id}: corrected claim breaks the contract ({paths})")
 
     def _no_fixpoint(self) -> Finding:
-        info = self.reference.catalog.by_id["ENGINE.NO_FIXPOINT"]
+        info = self.reference.catalog.by_id[RuleId.ENGINE_NO_FIXPOINT]
         return Finding(
             rule=info.id,
             severity="hold",

@@ -7,16 +7,18 @@ Adding a drug is adding a file; no rule names a code.
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from datetime import date
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from claimscrub.contracts import DoseUnit, PlanType
+from claimscrub.scrubbers.rule_ids import RuleId
 
 Container = Literal["single_dose", "multi_dose"]
 # 9-digit labeler+product, written 5-4 (the first 9 of the 11-digit NDC).
@@ -25,6 +27,9 @@ NdcProduct = Annotated[str, Field(pattern=r"^\d{5}-\d{4}$")]
 
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_Model = TypeVar("_Model", bound=_Data)
 
 
 class Quantity(_Data):
@@ -119,12 +124,13 @@ class CodeSets(_Data):
 class RuleInfo(_Data):
     id: str
     severity: Literal["fix", "hold", "info", "fix/hold"]
-    summary: str
+    summary: str = Field(description="when the rule fires")
+    fix: str | None = Field(None, description="what the correction does (fix rules)")
     reference: str
 
 
 class Catalog(_Data):
-    ruleset: str
+    version: str
     rule: list[RuleInfo]
 
     @cached_property
@@ -146,6 +152,7 @@ class Reference(BaseModel):
     no_code_drugs: list[Drug]
     plans: dict[str, PlanPolicy]
     code_sets: CodeSets
+    digest: str = Field(description="SHA-256 of every data file (``data_digest``)")
 
     @model_validator(mode="after")
     def _every_plan_type_covered(self) -> Reference:
@@ -153,6 +160,13 @@ class Reference(BaseModel):
         if missing:
             raise ValueError(f"no plan policy file for {sorted(missing)}")
         return self
+
+    @cached_property
+    def ruleset(self) -> str:
+        """The rules and the data together (RULES.md, "How the engine runs", 6): the
+        catalog's version and the data digest, e.g. ``2026.11.1+3f9c21ab``. The periods of
+        loaded CMS tables join it when there are any."""
+        return f"{self.catalog.version}+{self.digest[:8]}"
 
     @cached_property
     def drugs(self) -> dict[str, Drug]:
@@ -186,34 +200,85 @@ class Reference(BaseModel):
         return {pos.code: pos for pos in self.code_sets.place_of_service}
 
 
+class ReferenceDataError(ValueError):
+    """A reference data file is malformed or names something the data does not know."""
+
+
 def _read(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ReferenceDataError(f"{path.name}: {error}") from error
+
+
+def _validated(model: type[_Model], path: Path) -> _Model:
+    try:
+        return model.model_validate(_read(path))
+    except ValidationError as error:
+        raise ReferenceDataError(f"{path.name}: {error}") from error
+
+
+def data_digest(base: Path) -> str:
+    """SHA-256 over every data file's path and bytes: any edit to a pack, a plan file, the
+    code sets or the catalog changes it (RULES.md, "How the engine runs", 6)."""
+    digest = hashlib.sha256()
+    for path in sorted(base.rglob("*.toml")):
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_reference(root: Path | None = None) -> Reference:
-    """Read and validate every data file; a broken file raises naming the file."""
+    """Read, validate and cross-check every data file; a broken file raises
+    ``ReferenceDataError`` naming the file and the value, before any claim is read."""
     base = root or Path(str(files("claimscrub.scrubbers.data")))
     packs: dict[str, Pack] = {}
     no_code: list[Drug] = []
     for path in sorted((base / "drugs").glob("*.toml")):
         data = _read(path)
-        try:
-            if "code" in data:
-                pack = Pack.model_validate(data)
-                packs[pack.code] = pack
-            else:
-                no_code.append(NoCodeDrug.model_validate(data).drug)
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        model: type[Pack | NoCodeDrug] = Pack if "code" in data else NoCodeDrug
+        entry = _validated(model, path)
+        if isinstance(entry, Pack):
+            packs[entry.code] = entry
+        else:
+            no_code.append(entry.drug)
     plans = {}
     for path in sorted((base / "plans").glob("*.toml")):
-        plan = PlanPolicy.model_validate(_read(path))
+        plan = _validated(PlanPolicy, path)
+        _check_plan_codes(plan, packs, path)
         plans[plan.plan_type] = plan
+    catalog = _validated(Catalog, base / "rules.toml")
+    _check_rule_ids(catalog)
     return Reference(
-        catalog=Catalog.model_validate(_read(base / "rules.toml")),
+        catalog=catalog,
         packs=packs,
         no_code_drugs=no_code,
         plans=plans,
-        code_sets=CodeSets.model_validate(_read(base / "code_sets.toml")),
+        code_sets=_validated(CodeSets, base / "code_sets.toml"),
+        digest=data_digest(base),
     )
+
+
+def _check_plan_codes(plan: PlanPolicy, packs: dict[str, Pack], path: Path) -> None:
+    """A plan rule for a code the data does not know would never fire: refuse it."""
+    named = [*plan.prior_authorization, *(plan.site_of_care.codes if plan.site_of_care else [])]
+    unknown = sorted({code for code in named if code not in packs})
+    if unknown:
+        msg = f"{path.name}: names {', '.join(unknown)}, which no drug pack describes"
+        raise ReferenceDataError(msg)
+
+
+def _check_rule_ids(catalog: Catalog) -> None:
+    """The catalog describes exactly the rule ids the code can report (``RuleId``)."""
+    listed = [info.id for info in catalog.rule]
+    missing = sorted(set(RuleId) - set(listed))
+    extra = sorted(set(listed) - set(RuleId))
+    repeated = sorted({rule for rule in listed if listed.count(rule) > 1})
+    problems = [
+        *(f"{rule} is reported by the code but missing here" for rule in missing),
+        *(f"{rule} is listed but no rule reports it" for rule in extra),
+        *(f"{rule} is listed twice" for rule in repeated),
+    ]
+    if problems:
+        raise ReferenceDataError(f"rules.toml: {'; '.join(problems)}")

@@ -30,6 +30,7 @@ from datetime import date
 from claimscrub.contracts.submitted import PriorAuthorization
 from claimscrub.scrubbers.context import ClaimContext, DoseGroup, line_number
 from claimscrub.scrubbers.findings import Flag
+from claimscrub.scrubbers.rule_ids import RuleId
 
 REMS_ATTESTATION = "rems_enrolled"
 
@@ -60,7 +61,7 @@ def _authorization(ctx: ClaimContext, code: str, groups: list[DoseGroup]) -> Ite
         plan = ctx.claim.payer.plan_type.replace("_", " ")
         for group in groups:
             yield ctx.flag(
-                "AUTH.MISSING",
+                RuleId.AUTH_MISSING,
                 _first_line(group),
                 f"{code} on {group.service_date}: the {plan} plan requires prior authorization "
                 f"for {code} and no authorization on the claim lists it; obtain one and add its "
@@ -82,7 +83,7 @@ def _expired(
 ) -> Flag:
     windows = "; ".join(f"{auth.number} {auth.start} to {auth.end}" for auth in listing)
     return ctx.flag(
-        "AUTH.EXPIRED",
+        RuleId.AUTH_EXPIRED,
         _first_line(group),
         f"{code} on {group.service_date}: no authorization for {code} covers this date "
         f"({windows}); obtain a new or extended authorization, or correct the service date.",
@@ -105,7 +106,7 @@ def _units_exceeded(
         billed = sum(group.administered_units for group in groups)
         if auth.units is not None and billed > auth.units:
             yield ctx.flag(
-                "AUTH.UNITS_EXCEEDED",
+                RuleId.AUTH_UNITS_EXCEEDED,
                 _first_line(groups[0]),
                 f"{code} on {_dates(group.service_date for group in groups)}: "
                 f"{_number(billed)} units billed, authorization {auth.number} "
@@ -120,7 +121,7 @@ def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
         return
     first = min((view for group in groups for view in group.administered_lines), key=line_number)
     yield ctx.flag(
-        "REMS.NOT_ATTESTED",
+        RuleId.REMS_NOT_ATTESTED,
         first.number,
         f"{pack.code} ({pack.drug.names[0]}) is dispensed under the {pack.drug.rems} REMS "
         f"program and the claim lacks the {REMS_ATTESTATION} attestation; confirm the "

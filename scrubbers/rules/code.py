@@ -29,6 +29,7 @@ from claimscrub.scrubbers.amounts import discarded_units, in_pack_units
 from claimscrub.scrubbers.context import ClaimContext, LineView
 from claimscrub.scrubbers.findings import Fix, Flag, RemoveLine, SetLineFields, Together
 from claimscrub.scrubbers.reference import Drug, Pack
+from claimscrub.scrubbers.rule_ids import RuleId
 from claimscrub.scrubbers.rules.units import dose_units
 
 
@@ -43,9 +44,9 @@ def check(ctx: ClaimContext) -> Iterator[Flag]:
             yield _not_effective(ctx, view, pack)
         if not view.is_drug_line and view.line.hcpcs[0] in "JQ":
             yield ctx.flag(
-                "CODE.NO_PACK",
+                RuleId.CODE_NO_PACK,
                 view.number,
-                f"{view.line.hcpcs} has no drug pack in ruleset {ctx.reference.catalog.ruleset}: "
+                f"{view.line.hcpcs} has no drug pack in ruleset {ctx.reference.ruleset}: "
                 "units, waste, authorization and diagnosis rules were not checked for it.",
             )
 
@@ -62,7 +63,7 @@ def _noc_detail(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     ]
     if missing:
         yield ctx.flag(
-            "CODE.NOC_DETAIL_MISSING",
+            RuleId.CODE_NOC_DETAIL_MISSING,
             view.number,
             f"{view.line.hcpcs} is a not-otherwise-classified drug code and the line has no "
             f"{' and no '.join(missing)}: add them so the payer can identify the drug.",
@@ -96,7 +97,7 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
     problem = _what_is_wrong(view, drug)
     if len(codes) != 1:
         return ctx.flag(
-            "CODE.DRUG_MISMATCH",
+            RuleId.CODE_DRUG_MISMATCH,
             view.number,
             f"{problem} {_no_single_code(drug, codes, view)}",
             severity="hold",
@@ -106,7 +107,7 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
     units = dose_units(view, right)
     if detail is None or units is None:
         return ctx.flag(
-            "CODE.DRUG_MISMATCH",
+            RuleId.CODE_DRUG_MISMATCH,
             view.number,
             f"{problem} Bill {right.label}; the administered amount is "
             f"not known in {right.unit.unit}, so the units must be set by hand.",
@@ -117,7 +118,7 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
         _recode_waste_lines(ctx, view, right),
     )
     return ctx.flag(
-        "CODE.DRUG_MISMATCH",
+        RuleId.CODE_DRUG_MISMATCH,
         view.number,
         f"{problem} Bill {right.label} with {units} units for "
         f"{_amount_text(detail.administered, detail.dose_unit)}.",
@@ -181,7 +182,7 @@ def _not_effective(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag:
     else:
         when = f"ended on {pack.end}"
     return ctx.flag(
-        "CODE.NOT_EFFECTIVE",
+        RuleId.CODE_NOT_EFFECTIVE,
         view.number,
         f"{pack.label} {when}; the service date {day} is outside it. "
         "Bill the code in force on the service date.",

@@ -32,6 +32,7 @@ import simple_icd_10_cm as cm
 
 from claimscrub.scrubbers.context import ClaimContext, LineView, line_number
 from claimscrub.scrubbers.findings import Flag
+from claimscrub.scrubbers.rule_ids import RuleId
 
 DxKind = Literal["billable", "category", "invalid"]
 
@@ -96,7 +97,7 @@ def _pointers(
     if outside:
         listed = "diagnosis" if count == 1 else "diagnoses"
         yield ctx.flag(
-            "DX.POINTER_INVALID",
+            RuleId.DX_POINTER_INVALID,
             view.number,
             f"{view.line.hcpcs}: diagnosis pointer {', '.join(outside)} is outside 1..{count} "
             f"(the claim lists {count} {listed}); point to the diagnosis the service treats.",
@@ -110,14 +111,14 @@ def _code_problems(
     lines = f"line{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
     if dx.kind == "invalid":
         yield ctx.flag(
-            "DX.INVALID",
+            RuleId.DX_INVALID,
             numbers[0],
             f"{named}, pointed to by {lines}, is not an ICD-10-CM code; correct it to the "
             "billable code documented in the chart.",
         )
     elif dx.kind == "category":
         yield ctx.flag(
-            "DX.NOT_BILLABLE",
+            RuleId.DX_NOT_BILLABLE,
             numbers[0],
             f"{named}, pointed to by {lines}, is a category, not a billable code; use one of "
             f"its billable codes: {_children(dx)}.",
@@ -145,7 +146,7 @@ def _not_supported(ctx: ClaimContext, view: LineView, diagnoses: list[Diagnosis]
     shown = ", ".join(dx.shown for dx in billable)
     which = f"diagnoses {shown} are" if len(billable) > 1 else f"diagnosis {shown} is"
     yield ctx.flag(
-        "DX.NOT_SUPPORTED",
+        RuleId.DX_NOT_SUPPORTED,
         view.number,
         f"{view.line.hcpcs} ({drug.names[0]}): pointed {which} not among its indications "
         f"({', '.join(_dotted(prefix) for prefix in indications)}); point to the diagnosis "

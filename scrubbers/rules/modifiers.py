@@ -26,6 +26,7 @@ from claimscrub.scrubbers.amounts import amount_text, as_number, convert, money
 from claimscrub.scrubbers.context import ClaimContext, DoseGroup, LineView
 from claimscrub.scrubbers.findings import AddLine, EditModifiers, Flag
 from claimscrub.scrubbers.reference import Pack
+from claimscrub.scrubbers.rule_ids import RuleId
 from claimscrub.scrubbers.rules.units import price_per_unit
 
 _SHAPE = re.compile(r"^[A-Za-z0-9]{2}$")
@@ -50,7 +51,7 @@ def _shape_and_count(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     invalid = [modifier for modifier in modifiers if not _SHAPE.match(modifier)]
     if invalid:
         yield ctx.flag(
-            "MOD.INVALID",
+            RuleId.MOD_INVALID,
             view.number,
             f"{view.line.hcpcs}: {', '.join(repr(m) for m in invalid)} is not a modifier "
             "(exactly two letters or digits); correct or remove it (place of service goes in "
@@ -58,7 +59,7 @@ def _shape_and_count(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
         )
     if len(modifiers) > MAX_MODIFIERS:
         yield ctx.flag(
-            "MOD.TOO_MANY",
+            RuleId.MOD_TOO_MANY,
             view.number,
             f"{view.line.hcpcs}: {len(modifiers)} modifiers; an 837P line carries at most "
             f"{MAX_MODIFIERS}. Keep the ones that affect payment.",
@@ -66,7 +67,7 @@ def _shape_and_count(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     repeated = sorted({m for m in view.modifiers if view.modifiers.count(m) > 1})
     if repeated:
         yield ctx.flag(
-            "MOD.DUPLICATE",
+            RuleId.MOD_DUPLICATE,
             view.number,
             f"{view.line.hcpcs}: {', '.join(repeated)} appears more than once; keep one.",
             fix=EditModifiers(view.number, dedupe=True),
@@ -78,7 +79,7 @@ def _not_for_drug_line(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     wrong = [modifier for modifier in dict.fromkeys(view.modifiers) if modifier in reasons]
     if wrong:
         yield ctx.flag(
-            "MOD.NOT_FOR_DRUG_LINE",
+            RuleId.MOD_NOT_FOR_DRUG_LINE,
             view.number,
             f"{view.line.hcpcs} is a drug line: remove {', '.join(wrong)} "
             f"({'; '.join(reasons[m] for m in wrong)}).",
@@ -116,7 +117,7 @@ def _not_applicable(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     present = [m for m in ("JW", "JZ") if m in view.modifiers]
     if present:
         yield ctx.flag(
-            "MOD.WASTE_MODIFIER_NOT_APPLICABLE",
+            RuleId.MOD_WASTE_MODIFIER_NOT_APPLICABLE,
             view.number,
             f"{view.line.hcpcs}: {' and '.join(present)} apply to single-dose containers only, "
             "and this drug comes in a multi-dose container: remove them.",
@@ -126,7 +127,7 @@ def _not_applicable(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
 
 def _flag_jw_jz(ctx: ClaimContext, view: LineView) -> Flag:
     return ctx.flag(
-        "MOD.JW_JZ_SAME_LINE",
+        RuleId.MOD_JW_JZ_SAME_LINE,
         view.number,
         f"{view.line.hcpcs}: JW (drug discarded) and JZ (nothing discarded) contradict each "
         "other; this is the waste line, so JZ goes.",
@@ -136,7 +137,7 @@ def _flag_jw_jz(ctx: ClaimContext, view: LineView) -> Flag:
 
 def _flag_jw_on_administered(ctx: ClaimContext, view: LineView) -> Flag:
     return ctx.flag(
-        "MOD.JW_ON_ADMINISTERED_LINE",
+        RuleId.MOD_JW_ON_ADMINISTERED_LINE,
         view.number,
         f"{view.line.hcpcs}: JW marks discarded drug, but this line reports "
         f"{view.administered:g} administered: remove JW; discarded units go on a JW line of "
@@ -156,7 +157,7 @@ def _jz_rules(
     ):
         amount = "drug was discarded" if discarded is None else f"{discarded} units were discarded"
         yield ctx.flag(
-            "MOD.JZ_WITH_WASTE",
+            RuleId.MOD_JZ_WITH_WASTE,
             view.number,
             f"{code}: JZ says nothing was discarded, but {amount} on {group.service_date}: "
             "remove JZ.",
@@ -166,7 +167,7 @@ def _jz_rules(
         return
     if discarded == 0:
         yield ctx.flag(
-            "MOD.JZ_MISSING",
+            RuleId.MOD_JZ_MISSING,
             view.number,
             f"{code} is from a single-dose container and no drug was discarded: "
             f"{ctx.claim.payer.plan_type.replace('_', ' ').title()} requires JZ on the line "
@@ -175,7 +176,7 @@ def _jz_rules(
         )
     elif group.discarded_amount is None and not group.waste_lines:
         yield ctx.flag(
-            "MOD.WASTE_UNDOCUMENTED",
+            RuleId.MOD_WASTE_UNDOCUMENTED,
             view.number,
             f"{code} on {group.service_date}: the plan requires JZ when nothing is discarded "
             "and a JW line when something is, and the claim says neither: document the "
@@ -188,7 +189,7 @@ def _missing_waste_line(ctx: ClaimContext, group: DoseGroup, first: LineView) ->
     if group.pack is None:
         if amount is not None and amount > 0:
             yield ctx.flag(
-                "MOD.NOC_WASTE_LINE_MISSING",
+                RuleId.MOD_NOC_WASTE_LINE_MISSING,
                 first.number,
                 f"{group.code} on {group.service_date}: {amount_text(amount)} discarded and "
                 "no JW line; waste units of a not-otherwise-classified code are set by each "
@@ -200,7 +201,7 @@ def _missing_waste_line(ctx: ClaimContext, group: DoseGroup, first: LineView) ->
         return
     charge = money(price_per_unit(first, group.pack) * units)
     yield ctx.flag(
-        "MOD.JW_LINE_MISSING",
+        RuleId.MOD_JW_LINE_MISSING,
         first.number,
         f"{group.code} on {group.service_date}: {amount_text(amount)} {group.pack.unit.unit} "
         f"discarded is {units} units; add a JW line for them (charge {charge}, the "

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from claimscrub.scrubbers.context import ClaimContext, LineView
 from claimscrub.scrubbers.findings import Flag, SetLineFields
+from claimscrub.scrubbers.rule_ids import RuleId
 
 _TEN_DIGIT_PATTERNS = frozenset({"4-4-2", "5-3-2", "5-4-1"})
 
@@ -37,7 +38,7 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
         if ctx.plan.ndc_required:
             plan = ctx.claim.payer.plan_type.replace("_", " ")
             yield ctx.flag(
-                "NDC.MISSING",
+                RuleId.NDC_MISSING,
                 view.number,
                 f"{code}: the {plan} plan requires an NDC on drug lines and this line has "
                 "none; add the 11-digit NDC (5-4-2) from the vial or carton used.",
@@ -47,7 +48,7 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     assert parsed is not None  # the context parses every non-empty NDC
     if parsed.shape == "invalid" or parsed.standard_form is None:
         yield ctx.flag(
-            "NDC.INVALID",
+            RuleId.NDC_INVALID,
             view.number,
             f"{code}: NDC {written} {_why_invalid(written)}; enter the 11-digit NDC as "
             "printed on the package, hyphenated 5-4-2 (LLLLL-PPPP-KK).",
@@ -57,7 +58,7 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
         yield _format(ctx, view, written, parsed.standard_form)
     if parsed.product not in ctx.reference.drug_by_ndc_product:
         yield ctx.flag(
-            "NDC.UNKNOWN",
+            RuleId.NDC_UNKNOWN,
             view.number,
             f"{code}: NDC {parsed.standard_form} is not listed in any drug pack, so the drug "
             "is identified by its name, then its code; check the NDC against the package.",
@@ -68,7 +69,7 @@ def _format(ctx: ClaimContext, view: LineView, written: str, standard: str) -> F
     pattern = "-".join(str(len(part)) for part in written.split("-"))
     shape = pattern if pattern in _TEN_DIGIT_PATTERNS else "with misplaced hyphens"
     return ctx.flag(
-        "NDC.FORMAT",
+        RuleId.NDC_FORMAT,
         view.number,
         f"{view.line.hcpcs}: NDC {written} is written {shape}; claims carry 11 digits (5-4-2): "
         f"{standard}.",

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from claimscrub.scrubbers.context import ClaimContext, LineView
 from claimscrub.scrubbers.findings import Flag
 from claimscrub.scrubbers.reference import SiteOfCare
+from claimscrub.scrubbers.rule_ids import RuleId
 
 EXCEPTION_ATTESTATION = "site_of_care_exception"
 
@@ -38,14 +39,14 @@ def _pos_invalid(ctx: ClaimContext) -> Iterator[Flag]:
     known = ctx.reference.pos_codes.get(pos)
     if known is None:
         yield ctx.flag(
-            "SITE.POS_INVALID",
+            RuleId.SITE_POS_INVALID,
             None,
             f"Place of service {pos} is not a CMS POS code (unassigned); enter the code of "
             "the place the service was given (e.g. 11 office, 12 home, 22 hospital outpatient).",
         )
     elif known.effective is not None and earliest < known.effective:
         yield ctx.flag(
-            "SITE.POS_INVALID",
+            RuleId.SITE_POS_INVALID,
             None,
             f"Place of service {pos} ({known.name}) is a CMS POS code only from "
             f"{known.effective}, after the claim's earliest service date {earliest}; enter the "
@@ -62,7 +63,7 @@ def _facility_drug(ctx: ClaimContext) -> Iterator[Flag]:
     how = " under OPPS" if pos in ctx.reference.code_sets.hospital_outpatient_pos else ""
     for view in ctx.drug_lines():
         yield ctx.flag(
-            "SITE.FACILITY_DRUG",
+            RuleId.SITE_FACILITY_DRUG,
             view.number,
             f"{view.line.hcpcs} at place of service {where}: the facility supplies the drug "
             f"and bills it on its own claim{how}; remove the drug line from this professional "
@@ -88,7 +89,7 @@ def _site_of_care(ctx: ClaimContext) -> Iterator[Flag]:
             reason = _past_initial_period(view, program)
             if reason:
                 yield ctx.flag(
-                    "SITE.SITE_OF_CARE",
+                    RuleId.SITE_SITE_OF_CARE,
                     view.number,
                     f"{view.line.hcpcs} on {view.line.service_date} at place of service {pos} "
                     f"(hospital outpatient): {reason}, and the plan's site-of-care program "

@@ -22,6 +22,7 @@ from claimscrub.scrubbers.amounts import amount_text, billing_units, decimal, in
 from claimscrub.scrubbers.context import ClaimContext, DoseGroup, LineView
 from claimscrub.scrubbers.findings import Flag, RemoveLine, SetLineFields
 from claimscrub.scrubbers.reference import Pack
+from claimscrub.scrubbers.rule_ids import RuleId
 
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:
@@ -43,7 +44,7 @@ def check(ctx: ClaimContext) -> Iterator[Flag]:
     for view in ctx.drug_lines():
         if view.number not in fixed and not float(view.line.units).is_integer():
             yield ctx.flag(
-                "UNITS.FRACTIONAL",
+                RuleId.UNITS_FRACTIONAL,
                 view.number,
                 f"{view.line.hcpcs}: {view.line.units:g} units is not a whole number and the "
                 "amounts on the line do not say what it should be: bill whole units "
@@ -65,7 +66,7 @@ def _dose_mismatch(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag | None
     if drug is None or units is None or view.line.units == units:
         return None
     return ctx.flag(
-        "UNITS.DOSE_MISMATCH",
+        RuleId.UNITS_DOSE_MISMATCH,
         view.number,
         f"{pack.code} is billed per {pack.unit.amount:g} {pack.unit.unit}: "
         f"{drug.administered:g} {drug.dose_unit} administered is {units} units, "
@@ -93,7 +94,7 @@ def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | N
     )
     if units == 0 and len(ctx.claim.lines) == 1:
         return ctx.flag(
-            "UNITS.WASTE_MISMATCH",
+            RuleId.UNITS_WASTE_MISMATCH,
             waste.number,
             f"{said}, and it is the claim's only line: there is nothing to bill; withdraw the "
             "claim or correct the discarded amount.",
@@ -101,7 +102,7 @@ def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | N
         )
     if units == 0:
         return ctx.flag(
-            "UNITS.WASTE_MISMATCH",
+            RuleId.UNITS_WASTE_MISMATCH,
             waste.number,
             f"{said}: less than one unit is not billed, so the JW line goes.",
             fix=RemoveLine(waste.number),
@@ -114,7 +115,7 @@ def _waste_mismatch(ctx: ClaimContext, group: DoseGroup, pack: Pack) -> Flag | N
     )
     charge = money(price * units)
     return ctx.flag(
-        "UNITS.WASTE_MISMATCH",
+        RuleId.UNITS_WASTE_MISMATCH,
         waste.number,
         f"{said}; the charge becomes {charge} at the administered line's price per unit.",
         fix=SetLineFields(waste.number, {"units": units, "charge": charge}),
@@ -126,7 +127,7 @@ def _max_exceeded(ctx: ClaimContext, group: DoseGroup, maximum: int) -> Iterator
     if first is None or group.administered_units <= maximum:
         return
     yield ctx.flag(
-        "UNITS.MAX_EXCEEDED",
+        RuleId.UNITS_MAX_EXCEEDED,
         first.number,
         f"{group.code} on {group.service_date}: {group.administered_units:g} units administered "
         f"exceed the maximum of {maximum} per day; check the dose and the units, or attach "

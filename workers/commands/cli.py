@@ -236,12 +236,13 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
 def _rules(args: argparse.Namespace, _: Settings) -> int:
     from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (the engine's own catalog)
 
-    catalog = default_engine().reference.catalog
+    reference = default_engine().reference
+    catalog = reference.catalog
     if args.json:
         for info in catalog.rule:
             sys.stdout.buffer.write(orjson.dumps(info.model_dump()) + b"\n")
         return 0
-    table = Table(title=f"ruleset {catalog.ruleset}: {len(catalog.rule)} rules", expand=True)
+    table = Table(title=f"ruleset {reference.ruleset}: {len(catalog.rule)} rules", expand=True)
     table.add_column("rule", no_wrap=True)
     table.add_column("severity", no_wrap=True)
     table.add_column("summary", ratio=3)
