@@ -216,7 +216,12 @@ def _validated(model: type[_Model], path: Path) -> _Model:
     try:
         return model.model_validate(_read(path))
     except ValidationError as error:
-        raise ReferenceDataError(f"{path.name}: {error}") from error
+        # Reference data is ours, not a patient's: the offending value may be quoted.
+        problems = "; ".join(
+            f"{'.'.join(map(str, detail['loc']))}: {detail['msg']} (got {detail['input']!r})"
+            for detail in error.errors(include_url=False)
+        )
+        raise ReferenceDataError(f"{path.name}: {problems}") from error
 
 
 def data_digest(base: Path) -> str:

@@ -24,6 +24,8 @@ from faststream.asgi.response import JSONResponse
 from faststream.asgi.types import Scope
 from faststream.kafka import KafkaBroker
 
+from claimscrub.workers._framework import assigned_partitions, consume_tasks, subscriber_running
+
 OK, UNAVAILABLE = 200, 503
 
 
@@ -38,13 +40,12 @@ class Health:
         stopped = [
             getattr(sub, "topic_names", [])
             for sub in self.broker.subscribers
-            if sub.running and _tasks(sub) and all(task.done() for task in _tasks(sub))
+            if subscriber_running(sub) and _dead(consume_tasks(sub))
         ]
         return {"live": not stopped, "stopped_consumers": stopped}
 
     async def ready(self) -> dict[str, Any]:
-        consumers = [getattr(sub, "consumer", None) for sub in self.broker.subscribers]
-        assigned = sum(len(c.assignment()) for c in consumers if c is not None)
+        assigned = sum(assigned_partitions(sub) for sub in self.broker.subscribers)
         reachable = await self.broker.ping(self.ping_timeout_s)
         return {
             "ready": bool(assigned) and reachable,
@@ -68,8 +69,5 @@ class Health:
         return [("/healthz", healthz), ("/readyz", readyz)]
 
 
-def _tasks(subscriber: object) -> list[asyncio.Task[Any]]:
-    """The subscriber's consume tasks (FastStream's ``TasksMixin``); a task that failed is
-    restarted as a new one, so the loop is dead only when every task is done."""
-    tasks: list[asyncio.Task[Any]] = getattr(subscriber, "tasks", [])
-    return tasks
+def _dead(tasks: list[asyncio.Task[Any]]) -> bool:
+    return bool(tasks) and all(task.done() for task in tasks)

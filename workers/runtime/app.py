@@ -60,6 +60,12 @@ from faststream.kafka.annotations import KafkaMessage
 from faststream.message import StreamMessage
 
 from claimscrub.contracts import MessageSource
+from claimscrub.workers._framework import (
+    InMemoryCommitter,
+    batch_committer,
+    batch_records,
+    subscriber_running,
+)
 from claimscrub.workers.observability.logging import FASTSTREAM_LOGGER, get_logger
 from claimscrub.workers.observability.observe import ClaimObserver, Observability, Observed
 from claimscrub.workers.runtime.backoff import Backoff, pause
@@ -158,7 +164,7 @@ def build_broker(
     )
     subscriber(handler.handle)
     # FastStream clears `running` first thing on stop: a backoff pause then ends early.
-    handler.running = lambda: subscriber.running
+    handler.running = lambda: subscriber_running(subscriber)
     return broker
 
 
@@ -197,13 +203,15 @@ class BatchHandler:
         backoff = Backoff(
             settings.CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S, settings.CLAIMSCRUB_RETRY_BACKOFF_MAX_S
         )
-        self.settlement = Settlement(observer, backoff)
+        self.settlement: Settlement[Observed] = Settlement(observer, backoff)
+        # Stands in for the consumer's commits under FastStream's TestKafkaBroker.
+        self.in_memory = InMemoryCommitter()
         self.running: Callable[[], bool] = lambda: True
         self.drain_deadline: float | None = None  # loop time by which shutdown stops waiting
 
     async def handle(self, message: KafkaMessage) -> None:
-        records: tuple[ConsumerRecord[bytes, bytes], ...] = message.raw_message
-        batch = self.settlement.begin(records, message.consumer)
+        records = batch_records(message)
+        batch = self.settlement.begin(records, batch_committer(message, self.in_memory))
         try:
             if not await self._recovered():
                 return  # stopping during the backoff: the batch stays uncommitted

@@ -25,6 +25,7 @@ from faststream.asgi.types import ASGIApp
 from faststream.kafka import KafkaBroker
 from prometheus_client import make_asgi_app
 
+from claimscrub.workers._framework import forget_caught_signals, lifespan_failed
 from claimscrub.workers.observability.health import Health
 from claimscrub.workers.observability.observe import Observability
 from claimscrub.workers.runtime.app import build_app
@@ -96,7 +97,7 @@ class _Server(uvicorn.Server):
     app_failed = False
 
     async def on_tick(self, counter: int) -> bool:
-        if self.lifespan.error_occurred:
+        if lifespan_failed(self):
             self.app_failed = True
             return True
         return await super().on_tick(counter)
@@ -107,4 +108,4 @@ class _Server(uvicorn.Server):
             try:
                 yield
             finally:
-                self._captured_signals.clear()
+                forget_caught_signals(self)

@@ -24,14 +24,12 @@ from collections import deque
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, Protocol, TypeAlias, TypeVar
 
-from aiokafka import TopicPartition
+from aiokafka import ConsumerRecord, TopicPartition
 from aiokafka.errors import IllegalStateError, KafkaError
-from faststream.kafka.message import FakeConsumer
 
 from claimscrub.workers.observability.logging import get_logger
-from claimscrub.workers.observability.observe import ClaimObserver, Observed, Record
 from claimscrub.workers.runtime.backoff import Backoff
 from claimscrub.workers.runtime.producer import Delivery
 
@@ -42,18 +40,39 @@ log = get_logger(__name__)
 MAX_UNSETTLED = 2
 
 Offsets = dict[TopicPartition, int]
+Record: TypeAlias = ConsumerRecord[bytes, bytes]
+Item = TypeVar("Item")
+Item_contra = TypeVar("Item_contra", contravariant=True)
+
+
+class Committer(Protocol):
+    """What settling needs of the consumer that read a batch: aiokafka's consumer, or the
+    in-memory stand-in under FastStream's test broker (``workers._framework``)."""
+
+    async def commit(self, offsets: Offsets) -> None: ...
+
+    def seek(self, partition: TopicPartition, offset: int) -> None: ...
+
+
+class SettleObserver(Protocol[Item_contra]):
+    """Who hears how a batch ended: its deliveries' outcomes, then each item once settled
+    (``ClaimObserver``: metrics and the per-claim log line)."""
+
+    def published(self, observed: Sequence[Item_contra], outcomes: Sequence[object]) -> None: ...
+
+    def done(self, observed: Item_contra) -> None: ...
 
 
 @dataclass(slots=True, eq=False)
-class Batch:
+class Batch(Generic[Item]):
     """One poll's records: where to rewind to redo them, and what to commit when done."""
 
     generation: int
     records: Sequence[Record]
-    consumer: Any  # aiokafka's consumer (FastStream's stand-in under its test broker)
+    consumer: Committer
     first: Offsets = field(init=False)
     end: Offsets = field(init=False)
-    observed: Sequence[Observed] = ()
+    observed: Sequence[Item] = ()
     task: asyncio.Task[None] | None = None
 
     def __post_init__(self) -> None:
@@ -64,26 +83,26 @@ class Batch:
             self.end[partition] = max(self.end.get(partition, 0), record.offset + 1)
 
 
-class Settlement:
+class Settlement(Generic[Item]):
     """The unsettled batches of one consumer, in the order they were polled."""
 
-    def __init__(self, observer: ClaimObserver, backoff: Backoff) -> None:
+    def __init__(self, observer: SettleObserver[Item], backoff: Backoff) -> None:
         self.observer = observer
         self.backoff = backoff
         self.generation = 0
-        self.unsettled: deque[Batch] = deque()
+        self.unsettled: deque[Batch[Item]] = deque()
         self.retry_delay: float | None = None  # set by a failure, taken by the next batch
 
-    def begin(self, records: Sequence[Record], consumer: Any) -> Batch:
-        batch = Batch(self.generation, records, consumer)
+    def begin(self, records: Sequence[Record], consumer: Committer) -> Batch[Item]:
+        batch: Batch[Item] = Batch(self.generation, records, consumer)
         self.unsettled.append(batch)
         return batch
 
-    def current(self, batch: Batch) -> bool:
+    def current(self, batch: Batch[Item]) -> bool:
         """False once a failure rewound past ``batch``: it is being redone."""
         return batch.generation == self.generation
 
-    async def room(self, batch: Batch) -> None:
+    async def room(self, batch: Batch[Item]) -> None:
         """Wait until fewer than ``MAX_UNSETTLED`` batches are ahead of ``batch``."""
         while self.current(batch) and len(self.unsettled) > MAX_UNSETTLED:
             oldest = self.unsettled[0].task
@@ -91,7 +110,7 @@ class Settlement:
             await asyncio.wait([oldest])
 
     def settle(
-        self, batch: Batch, observed: Sequence[Observed], deliveries: Sequence[Delivery]
+        self, batch: Batch[Item], observed: Sequence[Item], deliveries: Sequence[Delivery]
     ) -> asyncio.Task[None]:
         """Acknowledge and commit ``batch`` in the background, after the one before it."""
         previous = self.unsettled[-2].task if len(self.unsettled) > 1 else None
@@ -105,7 +124,7 @@ class Settlement:
         if tasks:
             await asyncio.wait(tasks, timeout=timeout_s)
 
-    def failed(self, batch: Batch, error: BaseException) -> None:
+    def failed(self, batch: Batch[Item], error: BaseException) -> None:
         """Rewind to redo every unsettled batch, unless an earlier failure already did.
         The error's type only: its text may quote a record (PHI)."""
         if not self.current(batch):
@@ -136,7 +155,10 @@ class Settlement:
         self.retry_delay = delay
 
     async def _settle(
-        self, batch: Batch, previous: asyncio.Task[None] | None, deliveries: Sequence[Delivery]
+        self,
+        batch: Batch[Item],
+        previous: asyncio.Task[None] | None,
+        deliveries: Sequence[Delivery],
     ) -> None:
         try:
             if previous is not None:
@@ -160,12 +182,10 @@ class Settlement:
             self.observer.done(item)
 
 
-async def _commit(batch: Batch) -> None:
+async def _commit(batch: Batch[Item]) -> None:
     """Commit the end of ``batch`` on each of its partitions. A failed commit loses nothing:
     the results are published and the next commit covers them; if the partitions moved
     meanwhile (a rebalance), their new owner redoes them, which makes duplicates, not gaps."""
-    if isinstance(batch.consumer, FakeConsumer):
-        return  # FastStream's in-memory test broker: there is nothing to commit to
     try:
         await batch.consumer.commit(batch.end)
     except KafkaError as error:
