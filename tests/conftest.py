@@ -1,4 +1,4 @@
-"""Shared fixtures: a real Kafka broker for the integration tests.
+"""Shared fixtures: a real Kafka broker for the integration tests, and the worker's log lines.
 
 ``kafka_bootstrap`` finds one in this order: ``KAFKA_BOOTSTRAP_SERVERS`` when set (a broker
 you run), a testcontainers ``KafkaContainer`` when a Docker engine answers, else
@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 import structlog
 
-from claimscrub.workers.commands.topics import LocalBroker
+from claimscrub.workers.commands.kafka_admin import LocalBroker
 from claimscrub.workers.settings import Settings
+from tests.logs import CapturedLogs, capture_logs
 
 
 def _docker_answers() -> bool:
@@ -61,6 +62,12 @@ def _reset_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
     logging.getLogger().handlers[:] = handlers
+
+
+@pytest.fixture
+def captured_logs() -> CapturedLogs:
+    """The worker's log lines from INFO up, logged during the test (tests/logs.py)."""
+    return capture_logs("INFO")
 
 
 SettingsFactory = Callable[..., Settings]

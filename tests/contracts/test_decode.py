@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from claimscrub.contracts import ContractError, Submission, decode_claim
+from claimscrub.contracts import ContractError, Rejected, Submission, decode_claim
 from claimscrub.contracts.schemas import json_schemas
 from claimscrub.contracts.scrubbed import EVENT_NAMESPACE, derived_event_id
-from tests.claims import claim, drug_line
+from tests.claims import claim, line
 from tests.golden import golden_cases
 
 GOLDEN = golden_cases()
@@ -21,20 +21,15 @@ GOLDEN = golden_cases()
 
 def errors_of(document: Any) -> list[ContractError]:
     result = decode_claim(json.dumps(document).encode())
-    assert not isinstance(result, Submission), "expected a contract error"
-    return result
+    assert isinstance(result, Rejected), "expected a contract error"
+    assert result.reason == "contract"
+    return result.errors
 
 
 @pytest.mark.parametrize("case", GOLDEN, ids=[case["name"] for case in GOLDEN])
 def test_golden_claims_are_accepted_unless_expected_invalid(case: dict[str, Any]) -> None:
     result = decode_claim(json.dumps(case["claim"]).encode())
     assert isinstance(result, Submission) is (case["expect"]["outcome"] != "invalid")
-
-
-def with_line(**fields: Any) -> dict[str, Any]:
-    line = drug_line()
-    line.update(fields)
-    return claim(line)
 
 
 @pytest.mark.parametrize(
@@ -50,16 +45,16 @@ def with_line(**fields: Any) -> dict[str, Any]:
         (claim(place_of_service="1"), "place_of_service"),
         (claim(diagnoses=[]), "diagnoses"),
         (claim(diagnoses=["G35.A"] * 13), "diagnoses"),
-        (claim(drug_line(), drug_line()), "lines"),
-        (claim(*[drug_line(number=n) for n in range(1, 52)]), "lines"),
-        (with_line(units=0), "lines.0.units"),
-        (with_line(units=True), "lines.0.units"),
-        (with_line(charge="12.5"), "lines.0.charge"),
-        (with_line(hcpcs="j2323"), "lines.0.hcpcs"),
-        (with_line(service_date="11/02/2026"), "lines.0.service_date"),
-        (with_line(diagnosis_pointers=[1, 1, 1, 1, 1]), "lines.0.diagnosis_pointers"),
-        (with_line(drug={"ndc": "6" * 21}), "lines.0.drug.ndc"),
-        (with_line(drug={"dose_unit": "ml"}), "lines.0.drug.dose_unit"),
+        (claim(line(), line()), "lines"),
+        (claim(*[line(n) for n in range(1, 52)]), "lines"),
+        (claim(line(units=0)), "lines.0.units"),
+        (claim(line(units=True)), "lines.0.units"),
+        (claim(line(charge="12.5")), "lines.0.charge"),
+        (claim(line(hcpcs="j2323")), "lines.0.hcpcs"),
+        (claim(line(service_date="11/02/2026")), "lines.0.service_date"),
+        (claim(line(diagnosis_pointers=[1, 1, 1, 1, 1])), "lines.0.diagnosis_pointers"),
+        (claim(line(drug={"ndc": "6" * 21})), "lines.0.drug.ndc"),
+        (claim(line(drug={"dose_unit": "ml"})), "lines.0.drug.dose_unit"),
         (
             claim(
                 prior_authorizations=[
@@ -86,9 +81,9 @@ def test_contract_rejects_with_the_path(document: dict[str, Any], path: str) -> 
 )
 def test_undecodable_messages_are_rejected_whole(raw: bytes, words: str) -> None:
     result = decode_claim(raw)
-    assert isinstance(result, list)
-    assert words in result[0].message
-    assert result[0].path == ""
+    assert isinstance(result, Rejected)
+    assert words in result.errors[0].message
+    assert result.errors[0].path == ""
 
 
 def test_errors_never_echo_patient_values() -> None:

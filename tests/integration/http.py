@@ -1,23 +1,14 @@
 """A plain HTTP client for the worker's endpoint (stdlib, in a thread: no extra test
-dependency), and a free local port for it."""
+dependency)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
 from typing import Any
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the OS's pick); the worker binds it moments later."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def get(url: str, timeout_s: float = 5.0) -> tuple[int, bytes]:

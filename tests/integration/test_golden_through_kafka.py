@@ -16,6 +16,7 @@ import orjson
 import pytest
 
 from claimscrub.workers.commands.claim_files import example_paths
+from claimscrub.workers.settings import RoutedOutcome
 from tests.conftest import SettingsFactory
 from tests.golden import golden_cases
 from tests.integration.kafka_io import Message, Run, Sent, scrub_through_kafka
@@ -44,7 +45,7 @@ async def examples_run(make_settings: SettingsFactory) -> Run:
     return await scrub_through_kafka(make_settings(), [_keyed(p.read_bytes()) for p in EXAMPLES])
 
 
-def _assert_routed(run: Run, sent: Sent, outcome: str) -> None:
+def _assert_routed(run: Run, sent: Sent[Message], outcome: RoutedOutcome) -> None:
     results = run.results_for(sent)
     assert len(results) == 1, f"expected one result, got {len(results)}"
     (result,) = results

@@ -9,8 +9,6 @@ the uvicorn server ``claimscrub run`` starts, in this test's event loop.
 from __future__ import annotations
 
 import asyncio
-import io
-import json
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,16 +16,24 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer
 from prometheus_client.parser import text_string_to_metric_families
 
-from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.server import build_server
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.golden import golden_cases
-from tests.integration.http import free_port, get, get_json, wait_for_status
-from tests.integration.kafka_io import INPUT_PARTITIONS, Message, create_topics, publish
+from tests.integration.http import get, get_json, wait_for_status
+from tests.integration.kafka_io import (
+    INPUT_PARTITIONS,
+    Message,
+    Result,
+    Sent,
+    create_topics,
+    publish,
+    read_results,
+)
+from tests.logs import CapturedLogs, capture_logs
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -54,12 +60,12 @@ def _messages() -> list[Message]:
 @dataclass
 class OpsRun:
     settings: Settings
-    sent: list[Any]
+    sent: list[Sent[Message]]
     healthz: tuple[int, dict[str, Any]]
     readyz: tuple[int, dict[str, Any]]
     metrics: dict[tuple[str, frozenset[tuple[str, str]]], float]
-    logs: list[dict[str, Any]]
-    results: list[tuple[str, dict[str, str], dict[str, Any]]]
+    logs: CapturedLogs
+    results: list[Result]
 
     def metric(self, name: str, **labels: str) -> float:
         return sum(
@@ -67,9 +73,6 @@ class OpsRun:
             for (sample, sample_labels), value in self.metrics.items()
             if sample == name and set(labels.items()) <= sample_labels
         )
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        return [line for line in self.logs if line.get("event") == name]
 
 
 def _samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
@@ -85,8 +88,7 @@ async def ops_run(make_settings: SettingsFactory) -> OpsRun:
     port = free_port()
     settings = make_settings(CLAIMSCRUB_HTTP_HOST="127.0.0.1", CLAIMSCRUB_HTTP_PORT=port)
     base = f"http://127.0.0.1:{port}"
-    logs = io.StringIO()
-    configure_logging("INFO", stream=logs)  # reset after the first test by tests/conftest.py
+    logs = capture_logs()  # reset after the first test by tests/conftest.py
     await create_topics(settings)
     server = build_server(settings)
     serving = asyncio.create_task(server.serve())
@@ -96,12 +98,11 @@ async def ops_run(make_settings: SettingsFactory) -> OpsRun:
         healthz, readyz = await get_json(f"{base}/healthz"), await get_json(f"{base}/readyz")
         sent = await publish(settings, _messages())
         metrics = await _metrics_once_counted(f"{base}/metrics", len(sent))
-        results = await _results(settings, len(sent))
+        results = await read_results(settings, len(sent))
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, timeout=60)
-    lines = [json.loads(line) for line in logs.getvalue().splitlines() if line.startswith("{")]
-    return OpsRun(settings, sent, healthz, readyz, metrics, lines, results)
+    return OpsRun(settings, sent, healthz, readyz, metrics, logs, results)
 
 
 async def _metrics_once_counted(url: str, expected: int, timeout_s: float = 60.0) -> Any:
@@ -115,31 +116,6 @@ async def _metrics_once_counted(url: str, expected: int, timeout_s: float = 60.0
         if counted >= expected or time.monotonic() > deadline:
             return samples
         await asyncio.sleep(0.2)
-
-
-async def _results(
-    settings: Settings, expected: int, timeout_s: float = 30.0
-) -> list[tuple[str, dict[str, str], dict[str, Any]]]:
-    """(topic, headers, document) of every result, with the headers the tests check."""
-    consumer = AIOKafkaConsumer(
-        *settings.result_topics(),
-        bootstrap_servers=settings.KAFKA_BOOTSTRAP_SERVERS,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    results: list[tuple[str, dict[str, str], dict[str, Any]]] = []
-    try:
-        deadline = time.monotonic() + timeout_s
-        while len(results) < expected and time.monotonic() < deadline:
-            for batch in (await consumer.getmany(timeout_ms=250)).values():
-                results.extend(
-                    (r.topic, {k: v.decode() for k, v in r.headers}, orjson.loads(r.value or b""))
-                    for r in batch
-                )
-    finally:
-        await consumer.stop()
-    return results
 
 
 def _expected(outcome: str) -> int:
@@ -170,8 +146,8 @@ def test_metrics_count_findings_by_rule_and_severity_and_dead_letters_by_reason(
 ) -> None:
     findings = Counter(
         (finding["rule"], finding["severity"])
-        for _, _, document in ops_run.results
-        for finding in document.get("findings", [])
+        for result in ops_run.results
+        for finding in result.document.get("findings", [])
     )
     assert findings, "the golden claims have findings"
     for (rule, severity), count in findings.items():
@@ -187,14 +163,14 @@ def test_metrics_count_the_records_received_and_the_results_published(ops_run: O
         "faststream_received_messages_total", handler=settings.CLAIMSCRUB_TOPIC_SUBMITTED
     )
     assert received == len(GOLDEN)
-    topics = {**settings.outcome_topics(), "invalid": settings.CLAIMSCRUB_TOPIC_INVALID}
+    topics = {**settings.topics().outcomes, "invalid": settings.topics().invalid}
     for outcome in OUTCOMES:
         published = ops_run.metric("claimscrub_published_messages_total", topic=topics[outcome])
         assert published == _expected(outcome)
 
 
 def test_one_claim_scrubbed_line_per_valid_claim_with_its_fields(ops_run: OpsRun) -> None:
-    lines = ops_run.events("claim_scrubbed")
+    lines = ops_run.logs.events("claim_scrubbed")
     valid = [(i, c) for i, c in enumerate(GOLDEN) if c["expect"]["outcome"] != "invalid"]
     by_claim = Counter(line["claim_id"] for line in lines)
     assert by_claim == Counter(case["claim"]["claim_id"] for _, case in valid)
@@ -214,7 +190,7 @@ def test_one_claim_scrubbed_line_per_valid_claim_with_its_fields(ops_run: OpsRun
 
 
 def test_one_claim_invalid_line_per_dead_letter_with_a_reason(ops_run: OpsRun) -> None:
-    lines = ops_run.events("claim_invalid")
+    lines = ops_run.logs.events("claim_invalid")
     invalid = [i for i, case in enumerate(GOLDEN) if case["expect"]["outcome"] == "invalid"]
     position = {(s.partition, s.offset): i for i, s in enumerate(ops_run.sent)}
     assert sorted(position[line["partition"], line["offset"]] for line in lines) == invalid
@@ -222,7 +198,7 @@ def test_one_claim_invalid_line_per_dead_letter_with_a_reason(ops_run: OpsRun) -
 
 
 def test_no_patient_data_in_any_log_line(ops_run: OpsRun) -> None:
-    text = "\n".join(json.dumps(line) for line in ops_run.logs)
+    text = ops_run.logs.text
     for case in GOLDEN:
         patient = case["claim"].get("patient") or {}
         for field in ("member_id", "first_name", "last_name"):
@@ -233,9 +209,10 @@ def test_no_patient_data_in_any_log_line(ops_run: OpsRun) -> None:
 
 def test_each_result_carries_its_claims_trace_context(ops_run: OpsRun) -> None:
     by_event = {case["claim"]["event_id"]: i for i, case in enumerate(GOLDEN)}
-    scrubbed = [(h, d) for _, h, d in ops_run.results if "source_event_id" in d]
+    scrubbed = [result for result in ops_run.results if "source_event_id" in result.document]
     assert scrubbed
-    for headers, document in scrubbed:
-        index = by_event[document["source_event_id"]]
+    for result in scrubbed:
+        index = by_event[result.document["source_event_id"]]
+        headers = result.headers
         assert headers["traceparent"] == f"00-{_trace_id(index)}-00f067aa0ba902b7-01"
         assert headers["content-type"] == "application/json"

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,20 +23,14 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from claimscrub.workers.commands.claim_files import example_paths
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
-from tests.integration.http import free_port, get, get_json, wait_for_status
+from tests.integration.cli import CLAIMSCRUB, command_env
+from tests.integration.http import get, get_json, wait_for_status
 from tests.integration.kafka_io import create_topics
+from tests.ports import free_port
 
 pytestmark = pytest.mark.integration
 
-CLAIMSCRUB = Path(sys.executable).with_name("claimscrub")
 EXAMPLES = example_paths()
-
-
-def _env(settings: Settings, **extra: str) -> dict[str, str]:
-    """``settings`` as the environment ``Settings()`` reads back, nothing else of ours."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "CLAIMSCRUB_"))}
-    env.update({k: str(v) for k, v in settings.model_dump().items() if v is not None})
-    return {**env, **extra}
 
 
 async def _claimscrub(
@@ -47,7 +39,7 @@ async def _claimscrub(
     process = await asyncio.create_subprocess_exec(
         str(CLAIMSCRUB),
         *args,
-        env=_env(settings),
+        env=command_env(settings),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -86,7 +78,7 @@ async def test_run_serves_health_and_metrics_and_exits_0_on_sigterm(
     worker = await asyncio.create_subprocess_exec(
         str(CLAIMSCRUB),
         "run",
-        env=_env(settings),
+        env=command_env(settings),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=stderr,
@@ -194,7 +186,7 @@ async def test_tail_starts_at_the_end_by_default(make_settings: SettingsFactory)
             "pass",
             "--max",
             "1",
-            env=_env(settings),
+            env=command_env(settings),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -5,7 +5,6 @@ and an outage pauses the worker without losing or skipping a claim."""
 from __future__ import annotations
 
 import asyncio
-import io
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -13,15 +12,15 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 from tests.conftest import isolated_settings
+from tests.integration.kafka_io import ResultReader, create_topics, publish
 from tests.integration.reliability.broker import PASSWORD, USERNAME, SecondBroker
 from tests.integration.reliability.checks import check_delivery, verify_run
 from tests.integration.reliability.claims import claim_stream
-from tests.integration.reliability.kafka import ResultReader, create_topics, publish
 from tests.integration.reliability.worker import WorkerProcess
+from tests.logs import capture_logs
 
 pytestmark = pytest.mark.integration
 
@@ -66,14 +65,13 @@ async def test_the_worker_scrubs_over_sasl_scram(sasl_settings: SaslSettings) ->
 async def test_a_wrong_password_is_refused_and_not_logged(sasl_settings: SaslSettings) -> None:
     wrong = "not-the-password-4711"
     settings = sasl_settings(KAFKA_SASL_PASSWORD=wrong)
-    logs = io.StringIO()
-    configure_logging("DEBUG", stream=logs)
+    logs = capture_logs("DEBUG")
     broker = build_broker(settings)
     with pytest.raises(KafkaConnectionError) as refused:
         await broker.start()
     await broker.stop()
-    assert "SaslAuthenticationFailed" in logs.getvalue()
-    assert wrong not in logs.getvalue()
+    assert "SaslAuthenticationFailed" in logs.text
+    assert wrong not in logs.text
     assert wrong not in str(refused.value)
 
 
@@ -90,8 +88,7 @@ async def test_a_broker_restart_mid_stream_loses_and_skips_nothing(
     settings = sasl_settings()
     await create_topics(settings)
     inputs = claim_stream("outage", 2_000)
-    worker = WorkerProcess(settings, tmp_path_factory.mktemp("outage"))
-    try:
+    with WorkerProcess(settings, tmp_path_factory.mktemp("outage")) as worker:
         async with ResultReader(settings) as reader:
             worker.start()
             warm_up = await publish(settings, inputs[:100])
@@ -110,15 +107,5 @@ async def test_a_broker_restart_mid_stream_loses_and_skips_nothing(
             assert worker.alive()
             code, _ = worker.terminate(35)
             assert code == 0
-    finally:
-        worker.stop()
 
-    verify_run(
-        request,
-        settings,
-        sent,
-        reader.results,
-        worker.logs(),
-        outage_s=round(outage_s, 1),
-        seconds=round(time.monotonic() - started, 1),
-    )
+    verify_run(request, reader, worker, sent, started, outage_s=round(outage_s, 1))

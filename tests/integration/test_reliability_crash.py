@@ -1,7 +1,7 @@
 """The worker process dies or is stopped mid-stream: nothing is lost, a duplicate is the
 same result, the order of a claim's revisions holds, and no log line carries PHI.
 
-The worker runs as ``claimscrub run`` in a subprocess (tests/reliability/worker.py), so
+The worker runs as ``claimscrub run`` in a subprocess (tests/integration/reliability/worker.py), so
 SIGKILL and SIGTERM are the real thing: no in-process shortcut can commit on its way out.
 """
 
@@ -12,15 +12,9 @@ import time
 import pytest
 
 from tests.conftest import SettingsFactory
+from tests.integration.kafka_io import ResultReader, create_topics, missing, publish, result_of
 from tests.integration.reliability.checks import verify_run
 from tests.integration.reliability.claims import claim_stream
-from tests.integration.reliability.kafka import (
-    ResultReader,
-    create_topics,
-    missing,
-    publish,
-    result_of,
-)
 from tests.integration.reliability.worker import WorkerProcess
 
 pytestmark = pytest.mark.integration
@@ -41,8 +35,7 @@ async def test_sigkill_twice_mid_stream_loses_nothing(
     settings = make_settings(CLAIMSCRUB_SESSION_TIMEOUT_MS=SESSION_TIMEOUT_MS)
     await create_topics(settings)
     inputs = claim_stream("kill", CLAIMS)
-    worker = WorkerProcess(settings, tmp_path_factory.mktemp("sigkill"))
-    try:
+    with WorkerProcess(settings, tmp_path_factory.mktemp("sigkill")) as worker:
         async with ResultReader(settings) as reader:
             sent = await publish(settings, inputs)
             worker.start()
@@ -56,17 +49,8 @@ async def test_sigkill_twice_mid_stream_loses_nothing(
             await reader.wait_for_all(sent, timeout_s=120)
             code, _ = worker.terminate(SHUTDOWN_TIMEOUT_S + 15)
             assert code == 0
-    finally:
-        worker.stop()
 
-    verify_run(
-        request,
-        settings,
-        sent,
-        reader.results,
-        worker.logs(),
-        seconds=round(time.monotonic() - started, 1),
-    )
+    verify_run(request, reader, worker, sent, started)
 
 
 async def test_sigterm_mid_stream_drains_commits_and_exits_0(
@@ -80,8 +64,7 @@ async def test_sigterm_mid_stream_drains_commits_and_exits_0(
     settings = make_settings(CLAIMSCRUB_SHUTDOWN_TIMEOUT_S=SHUTDOWN_TIMEOUT_S)
     await create_topics(settings)
     inputs = claim_stream("term", 1_500)
-    worker = WorkerProcess(settings, tmp_path_factory.mktemp("sigterm"))
-    try:
+    with WorkerProcess(settings, tmp_path_factory.mktemp("sigterm")) as worker:
         async with ResultReader(settings) as reader:
             sent = await publish(settings, inputs)
             worker.start()
@@ -93,16 +76,6 @@ async def test_sigterm_mid_stream_drains_commits_and_exits_0(
             worker.start()
             await reader.wait_for_all(sent, timeout_s=120)
             worker.terminate(SHUTDOWN_TIMEOUT_S + 15)
-    finally:
-        worker.stop()
 
-    delivery = verify_run(
-        request,
-        settings,
-        sent,
-        reader.results,
-        worker.logs(),
-        shutdown_s=round(shutdown_s, 2),
-        seconds=round(time.monotonic() - started, 1),
-    )
+    delivery = verify_run(request, reader, worker, sent, started, shutdown_s=round(shutdown_s, 2))
     assert delivery.duplicates == 0, sorted({result_of(r) for r in reader.results})[:3]

@@ -14,11 +14,11 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from hypothesis import HealthCheck, event, given, settings
 
-from claimscrub.workers.commands.topics import client_options
+from claimscrub.workers.commands.kafka_admin import client_options
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
-from tests.integration.reliability.kafka import Result, ResultReader, create_topics
+from tests.integration.kafka_io import Result, ResultReader, create_topics, result_of
 from tests.integration.reliability.malformed import KINDS, VALID, Malformed, malformed
 
 pytestmark = pytest.mark.integration
@@ -40,21 +40,14 @@ class Rig:
         """Publish one message and return the result for its position."""
         topic = self.settings.CLAIMSCRUB_TOPIC_SUBMITTED
         meta = await self.producer.send_and_wait(topic, value, key=key)
-        position = (meta.partition, meta.offset)
+        name = ("position", (meta.partition, meta.offset))
 
         def found(results: list[Result]) -> bool:
-            return any(_position(result) == position for result in results)
+            return any(result_of(result) == name for result in results)
 
-        await self.reader.wait_until(found, 30, f"the result for {position}")
-        (result,) = [r for r in self.reader.results if _position(r) == position]
+        await self.reader.wait_until(found, 30, f"the result for {name}")
+        (result,) = [r for r in self.reader.results if result_of(r) == name]
         return result
-
-
-def _position(result: Result) -> tuple[int, int] | None:
-    source = result.document.get("source")
-    if source is None:  # a scrubbed claim: no source position, and none expected here
-        return None
-    return source["partition"], source["offset"]
 
 
 @pytest.fixture(scope="module")

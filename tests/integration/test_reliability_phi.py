@@ -25,6 +25,7 @@ from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
+from tests.integration.kafka_io import ResultReader, create_topics, publish
 from tests.integration.reliability.checks import assert_no_phi, check_delivery
 from tests.integration.reliability.claims import (
     MEMBER_ID_PREFIX,
@@ -33,7 +34,6 @@ from tests.integration.reliability.claims import (
     Input,
     claim_stream,
 )
-from tests.integration.reliability.kafka import ResultReader, create_topics, publish
 
 pytestmark = pytest.mark.integration
 
@@ -62,7 +62,7 @@ def _bad_claims(template: dict[str, Any]) -> list[Input]:
     """Contract violations and malformed bytes, each carrying the patient's values."""
 
     def invalid(claim: dict[str, Any]) -> Input:
-        return Input(orjson.dumps(claim), b"bad", "invalid")
+        return Input(orjson.dumps(claim), b"bad", expected="invalid")
 
     patient = template["patient"]
     raw = orjson.dumps(template)
@@ -74,9 +74,9 @@ def _bad_claims(template: dict[str, Any]) -> list[Input]:
         invalid({**template, "patient": patient["member_id"]}),
         invalid({**template, "note": PATIENT["last_name"] * (MESSAGE_LIMIT // 5)}),
         invalid({**template, "extra": orjson.loads(b'{"a":' * 40 + raw + b"}" * 40)}),
-        Input(raw[: len(raw) // 2], b"bad", "invalid"),
-        Input(PHI_TEXT, b"bad", "invalid"),
-        Input(b"\xff" + PHI_TEXT, f"{MEMBER_ID_PREFIX}000777".encode(), "invalid"),
+        Input(raw[: len(raw) // 2], b"bad", expected="invalid"),
+        Input(PHI_TEXT, b"bad", expected="invalid"),
+        Input(b"\xff" + PHI_TEXT, f"{MEMBER_ID_PREFIX}000777".encode(), expected="invalid"),
     ]
 
 

@@ -4,30 +4,28 @@ commit covers exactly the input; a producer that a failed delivery broke is repl
 
 from __future__ import annotations
 
-import io
-import json
 from typing import Any
 
+import orjson
 import pytest
 from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaTimeoutError
 
-from claimscrub.workers.observability.logging import configure_logging
+from claimscrub.workers.commands.kafka_admin import client_options
 from claimscrub.workers.runtime.app import WorkerBroker
 from claimscrub.workers.runtime.producer import Delivery, KafkaSender
 from claimscrub.workers.settings import Settings
 from tests.conftest import SettingsFactory
 from tests.integration.kafka_io import (
     RESULT_PARTITIONS,
-    Message,
-    bootstrap,
     publish,
     read_results,
     running_worker,
     wait_for_commits,
 )
 from tests.integration.reliability.claims import claim_stream
+from tests.logs import CapturedLogs
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +34,7 @@ INITIAL_S, CAP_S = 0.2, 0.4
 
 
 async def _committed(settings: Settings) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap(settings))
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(settings.CLAIMSCRUB_GROUP_ID)
@@ -46,14 +44,12 @@ async def _committed(settings: Settings) -> int:
 
 
 async def test_repeated_publish_failures_back_off_and_commit_nothing(
-    make_settings: SettingsFactory,
+    make_settings: SettingsFactory, captured_logs: CapturedLogs
 ) -> None:
     settings = make_settings(
         CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=INITIAL_S, CLAIMSCRUB_RETRY_BACKOFF_MAX_S=CAP_S
     )
-    logs = io.StringIO()
-    configure_logging("INFO", stream=logs)
-    messages = [Message(item.value, item.key) for item in claim_stream("flaky", 30)]
+    messages = claim_stream("flaky", 30)
     failed: list[None] = []
     committed_while_failing: list[int] = []
 
@@ -78,11 +74,7 @@ async def test_repeated_publish_failures_back_off_and_commit_nothing(
     assert committed == end
     assert sum(end.values()) == len(sent)
     assert len(results) == len(messages), "every send failed before anything was published"
-    retries = [
-        entry
-        for entry in map(json.loads, logs.getvalue().splitlines())
-        if entry["event"] == "batch_failed"
-    ]
+    retries = captured_logs.events("batch_failed")
     assert [entry["attempt"] for entry in retries] == list(range(1, FAILURES + 1))
     assert all(entry["error_type"] == "KafkaTimeoutError" for entry in retries)
     ceilings = [min(CAP_S, INITIAL_S * 2**n) for n in range(FAILURES)]
@@ -99,10 +91,7 @@ async def test_a_producer_broken_by_a_failed_delivery_is_replaced(
     timeout. Simulated by skipping sequence numbers; the worker must carry on with a new
     producer (workers/producer.py)."""
     settings = make_settings(CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0.05)
-    before, after = (
-        [Message(item.value, item.key) for item in claim_stream(run, 20)]
-        for run in ("seq-a", "seq-b")
-    )
+    before, after = (claim_stream(run, 20) for run in ("seq-a", "seq-b"))
     async with running_worker(settings) as broker:
         assert isinstance(broker, WorkerBroker)
         assert isinstance(broker.sender, KafkaSender)
@@ -110,7 +99,7 @@ async def test_a_producer_broken_by_a_failed_delivery_is_replaced(
         await read_results(settings, expected=len(before), linger_s=0.2)
         broken = broker.sender.producer
         assert broken is not None
-        for topic in settings.result_topics():
+        for topic in settings.topics().results:
             for partition in range(RESULT_PARTITIONS):
                 broken._txn_manager.increment_sequence_number(TopicPartition(topic, partition), 5)
         sent = await publish(settings, after)
@@ -119,7 +108,7 @@ async def test_a_producer_broken_by_a_failed_delivery_is_replaced(
         renewed = broker.sender.producer
 
     assert renewed is not broken
-    sources = {json.loads(r.value)["source_event_id"] for r in results}
-    assert sources == {json.loads(m.value or b"")["event_id"] for m in before + after}
+    sources = {r.document["source_event_id"] for r in results}
+    assert sources == {orjson.loads(m.value or b"")["event_id"] for m in before + after}
     assert committed == end
     assert sum(end.values()) == len(before) + len(sent)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 import json
 import re
 from datetime import datetime
@@ -17,7 +16,6 @@ from aiokafka.errors import KafkaTimeoutError
 
 from claimscrub.contracts import ClaimScrubbed, Submission
 from claimscrub.scrubbers import default_engine
-from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.app import WorkerBroker
 from claimscrub.workers.runtime.producer import Delivery
 from tests.conftest import SettingsFactory
@@ -30,6 +28,7 @@ from tests.integration.kafka_io import (
     scrub_through_kafka,
     wait_for_commits,
 )
+from tests.logs import CapturedLogs
 
 pytestmark = pytest.mark.integration
 
@@ -90,15 +89,8 @@ class FailsFor:
         return self.engine.scrub(submission, scrubbed_at=scrubbed_at)
 
 
-@pytest.fixture
-def captured_logs() -> io.StringIO:
-    stream = io.StringIO()
-    configure_logging("INFO", stream=stream)
-    return stream  # tests/conftest.py resets the logging configuration afterwards
-
-
 async def test_an_engine_failure_is_dead_lettered_without_phi(
-    make_settings: SettingsFactory, captured_logs: io.StringIO
+    make_settings: SettingsFactory, captured_logs: CapturedLogs
 ) -> None:
     poisoned = GOLDEN["nat-medicare-jz-missing"]
     messages = [
@@ -120,12 +112,11 @@ async def test_an_engine_failure_is_dead_lettered_without_phi(
     (after,) = run.results_for(run.sent[1])
     assert after.document["outcome"] == "pass"
 
-    logs = [json.loads(line) for line in captured_logs.getvalue().splitlines()]
-    (logged,) = [entry for entry in logs if entry["event"] == "engine_error"]
+    (logged,) = captured_logs.events("engine_error")
     assert logged["trace_id"] == match.group(1)
     assert logged["claim_id"] == poisoned["claim_id"]
     phi = [poisoned["patient"][field] for field in ("first_name", "last_name", "member_id")]
-    assert not [value for value in phi if value in captured_logs.getvalue()]
+    assert not [value for value in phi if value in captured_logs.text]
 
 
 async def test_a_failed_publish_commits_nothing_and_the_batch_is_redone(

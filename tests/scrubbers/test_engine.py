@@ -11,7 +11,7 @@ from claimscrub.scrubbers.context import ClaimContext
 from claimscrub.scrubbers.engine import MAX_ROUNDS, Engine
 from claimscrub.scrubbers.findings import Flag, RemoveLine, SetLineFields
 from claimscrub.scrubbers.rulebook import default_engine
-from tests.claims import NOW, claim, drug_line, submission
+from tests.claims import NOW, claim, line, submission
 
 
 def engine_with(*checks: object) -> Engine:
@@ -24,7 +24,7 @@ def test_fix_whose_target_is_gone_is_dropped_and_not_reported() -> None:
             yield ctx.flag("UNITS.WASTE_MISMATCH", 2, "remove", fix=RemoveLine(2))
             yield ctx.flag("MOD.DUPLICATE", 2, "edit the removed line", fix=RemoveLine(2))
 
-    result = engine_with(check).scrub(submission(claim(drug_line(), drug_line(number=2))), NOW)
+    result = engine_with(check).scrub(submission(claim(line(), line(2))), NOW)
     assert [f.rule for f in result.findings] == ["UNITS.WASTE_MISMATCH"]
     assert result.patch == [{"op": "remove", "path": "/lines/1"}]
 
@@ -47,14 +47,15 @@ def test_fix_that_breaks_the_contract_is_a_bug_not_a_result() -> None:
     def check(ctx: ClaimContext) -> Iterator[Flag]:
         yield ctx.flag("UNITS.DOSE_MISMATCH", 1, "zero", fix=SetLineFields(1, {"units": 0}))
 
-    with pytest.raises(FixBrokeContract, match="CLM-TEST-1"):
-        engine_with(check).scrub(submission(claim()), NOW)
+    document = claim()
+    with pytest.raises(FixBrokeContract, match=document["claim_id"]):
+        engine_with(check).scrub(submission(document), NOW)
 
 
 def test_result_id_is_derived_from_the_source_event_and_ruleset() -> None:
     engine = default_engine()
-    first = engine.scrub(submission(claim(drug_line(modifiers=[]))), NOW)
-    again = engine.scrub(submission(claim(drug_line(modifiers=[]))), NOW.replace(hour=20))
+    first = engine.scrub(submission(claim(line(modifiers=[]))), NOW)
+    again = engine.scrub(submission(claim(line(modifiers=[]))), NOW.replace(hour=20))
     other = engine.scrub(submission(claim(event_id="another")), NOW)
     assert first.event_id == again.event_id
     assert first.model_dump(exclude={"scrubbed_at"}) == again.model_dump(exclude={"scrubbed_at"})
@@ -62,7 +63,7 @@ def test_result_id_is_derived_from_the_source_event_and_ruleset() -> None:
 
 
 def test_unknown_fields_survive_into_the_corrected_claim() -> None:
-    document = claim(drug_line(modifiers=[]), x_pm_batch="B-17")
+    document = claim(line(modifiers=[]), x_pm_batch="B-17")
     document["lines"][0]["x_line_note"] = "kept"
     result = default_engine().scrub(submission(document), NOW)
     assert result.corrected_claim is not None

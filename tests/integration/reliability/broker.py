@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimscrub.workers.commands.topics import KAFKA_LOCAL
+from claimscrub.workers.commands.kafka_admin import KAFKA_LOCAL
 
 USERNAME = "claimscrub"
 PASSWORD = "reliability-secret"  # test-only credential for a broker on 127.0.0.1

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from typing import Any
 import pytest
 
 from claimscrub.workers.settings import Settings
-from tests.integration.reliability.claims import PHI_MARKERS
-from tests.integration.reliability.kafka import Result, Sent, input_of, result_of
+from tests.integration.kafka_io import InputName, Result, ResultReader, Sent, result_of
+from tests.integration.reliability.claims import PHI_MARKERS, Input
 from tests.integration.reliability.report import report
+from tests.integration.reliability.worker import WorkerProcess
 
 TIMESTAMPS = ("scrubbed_at", "received_at")
 
@@ -35,8 +37,10 @@ class Delivery:
         return self.results - self.inputs
 
 
-def check_delivery(settings: Settings, sent: Sequence[Sent], results: Sequence[Result]) -> Delivery:
-    by_input: dict[tuple[str, Any], list[Result]] = defaultdict(list)
+def check_delivery(
+    settings: Settings, sent: Sequence[Sent[Input]], results: Sequence[Result]
+) -> Delivery:
+    by_input: dict[InputName, list[Result]] = defaultdict(list)
     for result in results:
         by_input[result_of(result)].append(result)
     expected = {input_of(item): item for item in sent}
@@ -46,18 +50,26 @@ def check_delivery(settings: Settings, sent: Sequence[Sent], results: Sequence[R
     strays = [key for key in by_input if key not in expected]
     assert not strays, f"{len(strays)} results for no input, e.g. {strays[:3]}"
 
-    topics = {**settings.outcome_topics(), "invalid": settings.CLAIMSCRUB_TOPIC_INVALID}
+    topics = {**settings.topics().outcomes, "invalid": settings.topics().invalid}
     for key, copies in by_input.items():
-        item = expected[key]
+        item = expected[key].message
         outcome = copies[0].document.get("outcome", "invalid")
-        assert outcome == item.input.expected, f"{key}: {outcome}, expected {item.input.expected}"
+        assert outcome == item.expected, f"{key}: {outcome}, expected {item.expected}"
         assert {copy.topic for copy in copies} == {topics[outcome]}, key
         stripped = [_without_timestamps(copy.document) for copy in copies]
         assert all(document == stripped[0] for document in stripped), f"{key}: copies differ"
         if outcome != "invalid":
-            assert {copy.key for copy in copies} == {item.input.key}, key
+            assert {copy.key for copy in copies} == {item.key}, key
     _check_revision_order(results)
     return Delivery(inputs=len(by_input), results=len(results))
+
+
+def input_of(sent: Sent[Input]) -> InputName:
+    """The name the input's one expected result gives it (``kafka_io.result_of``)."""
+    if sent.message.expected != "invalid":
+        assert sent.message.event_id is not None
+        return ("event", sent.message.event_id)
+    return ("position", (sent.partition, sent.offset))
 
 
 def _without_timestamps(document: dict[str, Any]) -> dict[str, Any]:
@@ -85,22 +97,23 @@ def assert_no_phi(logs: str, markers: Sequence[str]) -> None:
 
 def verify_run(
     request: pytest.FixtureRequest,
-    settings: Settings,
-    sent: Sequence[Sent],
-    results: Sequence[Result],
-    logs: str,
+    reader: ResultReader,
+    worker: WorkerProcess,
+    sent: Sequence[Sent[Input]],
+    started: float,
     **numbers: object,
 ) -> Delivery:
     """How every worker-process run ends: each input has its result and duplicates are
-    identical (``check_delivery``), the counts go to the CI output, and no log line carries
-    patient data."""
-    delivery = check_delivery(settings, sent, results)
+    identical (``check_delivery``), the counts and the seconds since ``started`` (a
+    ``time.monotonic()``) go to the CI output, and no log line carries patient data."""
+    delivery = check_delivery(reader.settings, sent, reader.results)
     report(
         request,
         inputs=delivery.inputs,
         results=delivery.results,
         duplicates=delivery.duplicates,
         **numbers,
+        seconds=round(time.monotonic() - started, 1),
     )
-    assert_no_phi(logs, PHI_MARKERS)
+    assert_no_phi(worker.logs(), PHI_MARKERS)
     return delivery

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from tests.golden import golden_cases
+from tests.integration.kafka_io import Message
 
 GOLDEN: list[dict[str, Any]] = golden_cases()
 _NAMESPACE = uuid.UUID("5b6f3c1e-7d1a-4e0f-9c3b-2a1d0e9f8c7b")
@@ -26,12 +27,10 @@ MEMBER_ID_PREFIX = "PHI-MEMBER-"
 PHI_MARKERS = (*PATIENT.values(), MEMBER_ID_PREFIX)
 
 
-@dataclass(frozen=True)
-class Input:
+@dataclass(frozen=True, kw_only=True)
+class Input(Message):
     """One message to publish, with what its result must be."""
 
-    value: bytes
-    key: bytes | None
     expected: str  # pass, fix_suggested, hold or invalid
     event_id: str | None = None  # None for a value that is not a claim
     claim_id: str | None = None
@@ -46,7 +45,7 @@ def claim_stream(run: str, count: int, revisions: int = 3, every: int = 10) -> l
     while len(inputs) < count:
         if index % 50 == 49:
             value = NOT_JSON[index // 50 % len(NOT_JSON)]
-            inputs.append(Input(value, f"{run}-raw-{index}".encode(), "invalid"))
+            inputs.append(Input(value, f"{run}-raw-{index}".encode(), expected="invalid"))
         else:
             case = GOLDEN[index % len(GOLDEN)]
             times = revisions if index % every == 0 else 1
@@ -73,7 +72,7 @@ def _clone(case: dict[str, Any], run: str, index: int, revision: int) -> Input:
     return Input(
         orjson.dumps(claim),
         claim_id.encode(),
-        case["expect"]["outcome"],
+        expected=case["expect"]["outcome"],
         event_id=event_id,
         claim_id=claim_id,
         revision=revision,

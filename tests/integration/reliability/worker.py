@@ -4,50 +4,27 @@ Its stderr (every log line) goes to a file the tests read afterwards."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from pydantic import SecretStr
-
 from claimscrub.workers.settings import Settings
-
-CLAIMSCRUB = Path(sys.executable).with_name("claimscrub")
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """``settings`` as the environment variables ``Settings()`` reads back."""
-    env: dict[str, str] = {}
-    for name, value in settings.model_dump().items():
-        if isinstance(value, SecretStr):
-            env[name] = value.get_secret_value()
-        elif value is not None:
-            env[name] = str(value)
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+from tests.integration.cli import CLAIMSCRUB, command_env
+from tests.ports import free_port
 
 
 class WorkerProcess:
-    """One ``claimscrub run`` process at a time; ``start`` again after it ended."""
+    """One ``claimscrub run`` process at a time; ``start`` again after it ended. As a
+    context manager, it kills whatever still runs on the way out."""
 
     def __init__(self, settings: Settings, log_dir: Path) -> None:
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("KAFKA_", "CLAIMSCRUB_"))},
-            **settings_env(settings),
+        self.env = command_env(
+            settings,
             # Its own ops port, so a worker running elsewhere on this machine is no bother.
-            "CLAIMSCRUB_HTTP_PORT": str(free_port()),
-            "CLAIMSCRUB_LOG_LEVEL": "INFO",
-        }
+            CLAIMSCRUB_HTTP_PORT=str(free_port()),
+            CLAIMSCRUB_LOG_LEVEL="INFO",
+        )
         self.log_dir = log_dir
         self.process: subprocess.Popen[bytes] | None = None
         self.runs = 0
@@ -78,7 +55,10 @@ class WorkerProcess:
         code = self.process.wait(timeout=timeout_s)
         return code, time.monotonic() - started
 
-    def stop(self) -> None:
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         """Test teardown: whatever state it is in, make sure it is gone."""
         if self.alive():
             assert self.process is not None

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from claimscrub.scrubbers.rules import authorization
-from tests.rule_claims import auth, base, commercial, findings, line, summary, waste_line
+from tests.claims import (
+    auth,
+    claim,
+    commercial,
+    findings,
+    line,
+    naltrexone_line,
+    summary,
+    waste_line,
+)
 
 
 def auth_rules(document: dict[str, object]) -> list[tuple[str, str, int | None]]:
@@ -27,11 +36,11 @@ def test_missing_message_names_code_date_and_action() -> None:
 
 
 def test_medicare_needs_no_authorization() -> None:
-    assert auth_rules(base()) == []
+    assert auth_rules(claim()) == []
 
 
 def test_medicare_is_not_judged_on_an_expired_authorization_it_does_not_require() -> None:
-    document = base(prior_authorizations=[auth(start="2026-01-01", end="2026-01-31", units=1)])
+    document = claim(prior_authorizations=[auth(start="2026-01-01", end="2026-01-31", units=1)])
     assert auth_rules(document) == []
 
 
@@ -46,13 +55,9 @@ def test_listed_code_is_compared_upper_case_and_stripped() -> None:
 
 
 def test_naltrexone_needs_authorization_on_commercial_but_not_medicaid() -> None:
-    naltrexone = line(
-        hcpcs="J2315",
-        units=380,
-        drug={"name": "naltrexone", "ndc": "65757-0300-01", "administered": 380},
-    )
-    assert auth_rules(commercial(lines=[naltrexone])) == [("AUTH.MISSING", "hold", 1)]
-    medicaid = commercial(payer={"id": "MCD-1", "plan_type": "medicaid"}, lines=[naltrexone])
+    naltrexone = naltrexone_line()
+    assert auth_rules(commercial(naltrexone)) == [("AUTH.MISSING", "hold", 1)]
+    medicaid = commercial(naltrexone, payer={"id": "MCD-1", "plan_type": "medicaid"})
     assert auth_rules(medicaid) == []
 
 
@@ -62,7 +67,7 @@ def test_missing_is_reported_once_per_date_on_the_lowest_numbered_line() -> None
         line(2, units=150, drug={"administered": 150}),
         line(5, service_date="2026-11-30"),
     ]
-    document = commercial(prior_authorizations=[], lines=lines)
+    document = commercial(*lines, prior_authorizations=[])
     assert auth_rules(document) == [("AUTH.MISSING", "hold", 2), ("AUTH.MISSING", "hold", 5)]
 
 
@@ -76,7 +81,7 @@ def test_missing_is_reported_once_per_date_on_the_lowest_numbered_line() -> None
     ],
 )
 def test_authorization_window_is_inclusive(service_date: str, expired: bool) -> None:
-    document = commercial(lines=[line(service_date=service_date)])
+    document = commercial(line(service_date=service_date))
     assert auth_rules(document) == ([("AUTH.EXPIRED", "hold", 1)] if expired else [])
 
 
@@ -111,7 +116,7 @@ def test_lines_of_one_code_on_one_date_add_up() -> None:
         line(2, units=150, drug={"administered": 150}),
         line(1, units=150, drug={"administered": 150}),
     ]
-    document = commercial(prior_authorizations=[auth(units=200)], lines=lines)
+    document = commercial(*lines, prior_authorizations=[auth(units=200)])
     (found,) = findings(document, authorization.check)
     assert (found.rule, found.line) == ("AUTH.UNITS_EXCEEDED", 1)
     assert "300 units billed" in found.message
@@ -119,7 +124,7 @@ def test_lines_of_one_code_on_one_date_add_up() -> None:
 
 def test_dates_inside_one_window_add_up_and_report_once() -> None:
     lines = [line(1), line(2, service_date="2026-11-30")]
-    document = commercial(prior_authorizations=[auth(units=450)], lines=lines)
+    document = commercial(*lines, prior_authorizations=[auth(units=450)])
     (found,) = findings(document, authorization.check)
     assert (found.rule, found.line) == ("AUTH.UNITS_EXCEEDED", 1)
     assert "600 units billed" in found.message
@@ -130,12 +135,12 @@ def test_dates_outside_the_window_do_not_count_against_it() -> None:
     lines = [line(1), line(2, service_date="2027-03-15")]
     window = auth(units=300, end="2027-02-28")
     later = auth("PA-LATER", units=300, start="2027-03-01", end="2027-08-31")
-    assert auth_rules(commercial(prior_authorizations=[window, later], lines=lines)) == []
+    assert auth_rules(commercial(*lines, prior_authorizations=[window, later])) == []
 
 
 def test_waste_lines_do_not_count_against_the_authorization() -> None:
     lines = [line(1, modifiers=[]), waste_line(2, units=10)]
-    document = commercial(prior_authorizations=[auth(units=300)], lines=lines)
+    document = commercial(*lines, prior_authorizations=[auth(units=300)])
     assert auth_rules(document) == []
 
 
@@ -144,8 +149,8 @@ def test_two_covering_authorizations_judge_against_the_one_with_most_units() -> 
     large = auth("PA-LARGE", units=300)
     assert auth_rules(commercial(prior_authorizations=[small, large])) == []
     document = commercial(
+        line(units=400, drug={"administered": 400}),
         prior_authorizations=[large, small],
-        lines=[line(units=400, drug={"administered": 400})],
     )
     (found,) = findings(document, authorization.check)
     assert found.rule == "AUTH.UNITS_EXCEEDED"
@@ -155,31 +160,31 @@ def test_two_covering_authorizations_judge_against_the_one_with_most_units() -> 
 
 def test_authorization_without_units_sets_no_limit() -> None:
     document = commercial(
+        line(units=900, drug={"administered": 900}),
         prior_authorizations=[auth(units=None)],
-        lines=[line(units=900, drug={"administered": 900})],
     )
     assert auth_rules(document) == []
 
 
 def test_line_with_a_wrong_code_is_not_judged_until_fixed() -> None:
     # natalizumab billed on J2329 (the articles' code): CODE.DRUG_MISMATCH's business.
-    document = commercial(prior_authorizations=[], lines=[line(hcpcs="J2329", units=30)])
+    document = commercial(line(hcpcs="J2329", units=30), prior_authorizations=[])
     assert auth_rules(document) == []
 
 
 def test_missing_rems_attestation_is_held_once_per_code() -> None:
     lines = [line(2), line(1, service_date="2026-11-30")]
-    assert auth_rules(base(attestations=[], lines=lines)) == [("REMS.NOT_ATTESTED", "hold", 1)]
+    assert auth_rules(claim(*lines, attestations=[])) == [("REMS.NOT_ATTESTED", "hold", 1)]
 
 
 def test_rems_message_names_the_program() -> None:
-    (found,) = findings(base(attestations=[]), authorization.check)
+    (found,) = findings(claim(attestations=[]), authorization.check)
     assert "TOUCH" in found.message
     assert "rems_enrolled" in found.message
 
 
 def test_rems_attestation_is_read_case_insensitively() -> None:
-    assert auth_rules(base(attestations=[" REMS_ENROLLED"])) == []
+    assert auth_rules(claim(attestations=[" REMS_ENROLLED"])) == []
 
 
 def test_drug_without_rems_needs_no_attestation() -> None:
@@ -188,7 +193,7 @@ def test_drug_without_rems_needs_no_attestation() -> None:
         units=450,
         drug={"name": "ublituximab-xiiy", "ndc": "73150-0150-06", "administered": 450},
     )
-    assert auth_rules(base(attestations=[], lines=[ublituximab])) == []
+    assert auth_rules(claim(ublituximab, attestations=[])) == []
 
 
 def test_rems_applies_to_every_plan_type() -> None:

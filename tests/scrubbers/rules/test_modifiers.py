@@ -10,8 +10,8 @@ from claimscrub.scrubbers.rulebook import CHECKS, default_engine
 from tests.claims import (
     NOW,
     claim,
-    drug_line,
     elosulfase_line,
+    line,
     office_visit_line,
     rules,
     scrub,
@@ -20,14 +20,14 @@ from tests.claims import (
 
 
 def test_duplicates_compare_upper_case() -> None:
-    result = scrub(claim(drug_line(modifiers=["jz", "JZ"])))
+    result = scrub(claim(line(modifiers=["jz", "JZ"])))
     assert "MOD.DUPLICATE" in rules(result, "fix")
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["modifiers"] == ["jz"]
 
 
 def test_invalid_modifier_keeps_waste_rules_off_the_line() -> None:
-    result = scrub(claim(drug_line(modifiers=["-POS"])))
+    result = scrub(claim(line(modifiers=["-POS"])))
     assert "MOD.INVALID" in rules(result, "hold")
     assert "MOD.JZ_MISSING" not in rules(result)
 
@@ -36,24 +36,24 @@ def test_invalid_modifier_keeps_waste_rules_off_the_line() -> None:
     ("service_date", "required"), [("2023-06-30", False), ("2023-07-01", True)]
 )
 def test_medicare_requires_jz_from_2023_07_01(service_date: str, required: bool) -> None:
-    result = scrub(claim(drug_line(modifiers=[], service_date=service_date)))
+    result = scrub(claim(line(modifiers=[], service_date=service_date)))
     assert ("MOD.JZ_MISSING" in rules(result)) is required
 
 
 def test_commercial_plans_do_not_require_jz() -> None:
-    document = claim(drug_line(modifiers=[]), payer={"id": "C", "plan_type": "commercial"})
+    document = claim(line(modifiers=[]), payer={"id": "C", "plan_type": "commercial"})
     assert "MOD.JZ_MISSING" not in rules(scrub(document))
 
 
 def test_waste_below_one_unit_gets_jz_not_a_jw_line() -> None:
-    result = scrub(claim(elosulfase_line(discarded=0.5), diagnoses=["E76.210"]))
+    result = scrub(claim(elosulfase_line(drug={"discarded": 0.5}), diagnoses=["E76.210"]))
     assert "MOD.JZ_MISSING" in rules(result, "fix")
     assert "MOD.JW_LINE_MISSING" not in rules(result)
 
 
 def test_jw_line_keeps_the_discarded_amount_in_the_dose_unit() -> None:
-    line = elosulfase_line(administered=0.046, discarded=0.004, dose_unit="g")
-    result = scrub(claim(line, diagnoses=["E76.210"]))
+    in_grams = elosulfase_line(drug={"administered": 0.046, "discarded": 0.004, "dose_unit": "g"})
+    result = scrub(claim(in_grams, diagnoses=["E76.210"]))
     assert result.corrected_claim is not None
     waste = result.corrected_claim["lines"][1]
     assert (waste["units"], waste["drug"]["discarded"], waste["drug"]["dose_unit"]) == (
@@ -65,25 +65,22 @@ def test_jw_line_keeps_the_discarded_amount_in_the_dose_unit() -> None:
 
 
 def test_jz_with_unknown_waste_and_a_waste_line_is_removed() -> None:
-    administered = elosulfase_line(discarded=None, administered=None, modifiers=["JZ"])
+    administered = elosulfase_line(modifiers=["JZ"], drug={"administered": None, "discarded": None})
     waste = elosulfase_line(
-        number=2, units=4, charge="160.00", administered=0, discarded=None, modifiers=["JW"]
+        2, units=4, charge="160.00", modifiers=["JW"], drug={"administered": 0, "discarded": None}
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
     assert "MOD.JZ_WITH_WASTE" in rules(result, "fix")
 
 
 def test_noc_waste_needs_a_person() -> None:
-    line = drug_line(
+    dupilumab = line(
         hcpcs="J3590",
         units=1,
-        name="dupilumab",
-        ndc="00024-5911-01",
-        administered=200,
-        discarded=100,
         modifiers=[],
+        drug={"name": "dupilumab", "ndc": "00024-5911-01", "administered": 200, "discarded": 100},
     )
-    result = scrub(claim(line, diagnoses=["L20.9"]))
+    result = scrub(claim(dupilumab, diagnoses=["L20.9"]))
     assert "MOD.NOC_WASTE_LINE_MISSING" in rules(result, "hold")
 
 
@@ -96,12 +93,12 @@ def test_multi_dose_drug_loses_jw_and_jz() -> None:
     packs = {**reference.packs, "J2323": multi}
     fields = {name: getattr(reference, name) for name in Reference.model_fields}
     engine = Engine(Reference(**{**fields, "packs": packs}), CHECKS)
-    result = engine.scrub(submission(claim(drug_line(modifiers=["JZ"]))), NOW)
+    result = engine.scrub(submission(claim(line(modifiers=["JZ"]))), NOW)
     assert "MOD.WASTE_MODIFIER_NOT_APPLICABLE" in rules(result, "fix")
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["modifiers"] == []
 
 
 def test_non_drug_lines_keep_their_25() -> None:
-    result = scrub(claim(office_visit_line(1), drug_line(number=2)))
+    result = scrub(claim(office_visit_line(1), line(2)))
     assert result.outcome == "pass", rules(result)

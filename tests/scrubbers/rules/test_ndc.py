@@ -6,7 +6,7 @@ import pytest
 
 from claimscrub.scrubbers.findings import SetLineFields
 from claimscrub.scrubbers.rules import ndc as ndc_rules
-from tests.rule_claims import base, commercial, findings, line, run, summary, waste_line
+from tests.claims import claim, commercial, findings, flags, line, summary, waste_line
 
 
 def ndc_rules_of(document: dict[str, object]) -> list[tuple[str, str, int | None]]:
@@ -15,7 +15,7 @@ def ndc_rules_of(document: dict[str, object]) -> list[tuple[str, str, int | None
 
 def with_ndc(ndc: str | None, **fields: object) -> dict[str, object]:
     """The commercial claim (NDC required) with the line's NDC as written; None drops it."""
-    return commercial(lines=[line(drug={"ndc": ndc})], **fields)
+    return commercial(line(drug={"ndc": ndc}), **fields)
 
 
 @pytest.mark.parametrize("ndc", ["64406-0008-01", "64406000801", " 64406-0008-01 "])
@@ -34,7 +34,7 @@ def test_eleven_digits_pass(ndc: str) -> None:
     ],
 )
 def test_convertible_ndc_is_rewritten_as_5_4_2(written: str, standard: str) -> None:
-    (flag,) = run(with_ndc(written), ndc_rules.check)
+    (flag,) = flags(with_ndc(written), ndc_rules.check)
     finding = flag.finding
     assert (finding.rule, finding.severity, finding.line) == ("NDC.FORMAT", "fix", 1)
     assert flag.fix == SetLineFields(1, {}, {"ndc": standard})
@@ -44,7 +44,7 @@ def test_convertible_ndc_is_rewritten_as_5_4_2(written: str, standard: str) -> N
 
 def test_format_fix_rewrites_the_document() -> None:
     document = with_ndc("64406-008-01")
-    (flag,) = run(document, ndc_rules.check)
+    (flag,) = flags(document, ndc_rules.check)
     assert flag.fix is not None
     assert flag.fix.apply(document)
     assert document["lines"][0]["drug"]["ndc"] == "64406-0008-01"  # type: ignore[index]
@@ -87,23 +87,23 @@ def test_no_ndc_where_the_plan_requires_one(ndc: str | None) -> None:
 
 @pytest.mark.parametrize("ndc", [None, ""])
 def test_no_ndc_where_the_plan_does_not_require_one(ndc: str | None) -> None:
-    assert ndc_rules_of(base(lines=[line(drug={"ndc": ndc})])) == []
+    assert ndc_rules_of(claim(line(drug={"ndc": ndc}))) == []
 
 
 def test_missing_is_judged_on_every_drug_line_including_waste() -> None:
     lines = [line(1, modifiers=[]), waste_line(2, drug={"ndc": ""})]
-    assert ndc_rules_of(commercial(lines=lines)) == [("NDC.MISSING", "hold", 2)]
+    assert ndc_rules_of(commercial(*lines)) == [("NDC.MISSING", "hold", 2)]
 
 
 def test_noc_line_is_a_drug_line() -> None:
     noc = line(hcpcs="J3590", units=1, drug={"name": "somethingmab", "ndc": None})
-    assert ndc_rules_of(commercial(lines=[noc])) == [("NDC.MISSING", "hold", 1)]
+    assert ndc_rules_of(commercial(noc)) == [("NDC.MISSING", "hold", 1)]
 
 
 def test_lines_that_are_not_drug_lines_are_not_judged() -> None:
     no_pack = line(1, hcpcs="J1234", drug={"ndc": "not an ndc"})
     office_visit = line(2, hcpcs="99214", units=1, drug={"ndc": None})
-    assert ndc_rules_of(commercial(lines=[no_pack, office_visit])) == []
+    assert ndc_rules_of(commercial(no_pack, office_visit)) == []
 
 
 def test_well_formed_ndc_no_pack_lists_is_info() -> None:

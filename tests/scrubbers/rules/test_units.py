@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimscrub.scrubbers.rules import units
-from tests.claims import claim, drug_line, elosulfase_line, flags, rules, scrub
+from tests.claims import claim, elosulfase_line, flags, line, rules, scrub
 
 
 @pytest.mark.parametrize(
@@ -13,34 +13,39 @@ from tests.claims import claim, drug_line, elosulfase_line, flags, rules, scrub
     [(0.3, "g"), (300000, "mcg"), (15, "mL"), (300, "mg")],
 )
 def test_dose_converts_exactly_to_mg(administered: float, dose_unit: str) -> None:
-    document = claim(drug_line(units=300, administered=administered, dose_unit=dose_unit))
+    document = claim(line(units=300, drug={"administered": administered, "dose_unit": dose_unit}))
     assert "UNITS.DOSE_MISMATCH" not in rules(scrub(document))
 
 
 def test_half_a_vial_in_ml_is_150_units() -> None:
-    result = scrub(claim(drug_line(units=15, administered=7.5, dose_unit="mL", discarded=None)))
+    half_a_vial = {"administered": 7.5, "dose_unit": "mL", "discarded": None}
+    result = scrub(claim(line(units=15, drug=half_a_vial)))
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["units"] == 150
 
 
 def test_billing_units_round_up_for_a_50_mg_unit() -> None:
-    line = drug_line(
-        hcpcs="J2320", units=1, name="nandrolone", ndc=None, administered=75, modifiers=[]
+    nandrolone = line(
+        hcpcs="J2320",
+        units=1,
+        modifiers=[],
+        drug={"name": "nandrolone", "ndc": None, "administered": 75},
     )
-    result = scrub(claim(line, diagnoses=["D63.1"]))
+    result = scrub(claim(nandrolone, diagnoses=["D63.1"]))
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["units"] == 2  # 75 mg / 50 mg = 1.5 -> 2
 
 
 def test_ml_without_a_vial_concentration_sets_no_units() -> None:
-    line = drug_line(hcpcs="J2315", name="naltrexone", ndc=None, administered=4, dose_unit="mL")
-    assert [f.finding.rule for f in flags(claim(line), units.check)] == []
+    drug = {"name": "naltrexone", "ndc": None, "administered": 4, "dose_unit": "mL"}
+    naltrexone = line(hcpcs="J2315", drug=drug)
+    assert [f.finding.rule for f in flags(claim(naltrexone), units.check)] == []
 
 
 def test_discarded_units_round_down_on_the_waste_line() -> None:
-    administered = elosulfase_line(discarded=4.5)
+    administered = elosulfase_line(drug={"discarded": 4.5})
     waste = elosulfase_line(
-        2, units=5, charge="200.00", administered=0, discarded=4.5, modifiers=["JW"]
+        2, units=5, charge="200.00", modifiers=["JW"], drug={"administered": 0, "discarded": 4.5}
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
     assert result.corrected_claim is not None
@@ -49,45 +54,45 @@ def test_discarded_units_round_down_on_the_waste_line() -> None:
 
 
 def test_waste_below_one_unit_removes_the_jw_line() -> None:
-    administered = elosulfase_line(discarded=0.5)
+    administered = elosulfase_line(drug={"discarded": 0.5})
     waste = elosulfase_line(
-        2, units=1, charge="40.00", administered=0, discarded=0.5, modifiers=["JW"]
+        2, units=1, charge="40.00", modifiers=["JW"], drug={"administered": 0, "discarded": 0.5}
     )
     result = scrub(claim(administered, waste, diagnoses=["E76.210"]))
     assert "UNITS.WASTE_MISMATCH" in rules(result, "fix")
     assert result.corrected_claim is not None
-    assert [line["number"] for line in result.corrected_claim["lines"]] == [1]
+    assert [each["number"] for each in result.corrected_claim["lines"]] == [1]
 
 
 def test_max_units_add_up_over_lines_of_one_code_and_date() -> None:
-    first = drug_line(units=200, administered=200)
-    second = drug_line(number=2, units=200, administered=200)
+    first = line(units=200, drug={"administered": 200})
+    second = line(2, units=200, drug={"administered": 200})
     result = scrub(claim(first, second))
     held = [f for f in result.findings if f.rule == "UNITS.MAX_EXCEEDED"]
     assert [(f.line, f.severity) for f in held] == [(1, "hold")]
 
 
 def test_max_units_do_not_add_up_across_dates() -> None:
-    first = drug_line(units=200, administered=200)
-    second = drug_line(number=2, units=200, administered=200, service_date="2026-11-30")
+    first = line(units=200, drug={"administered": 200})
+    second = line(2, units=200, service_date="2026-11-30", drug={"administered": 200})
     assert "UNITS.MAX_EXCEEDED" not in rules(scrub(claim(first, second)))
 
 
 def test_fractional_units_without_a_dose_hold() -> None:
-    line = drug_line(units=2.5, administered=None, discarded=None)
-    result = scrub(claim(line))
+    undosed = line(units=2.5, drug={"administered": None, "discarded": None})
+    result = scrub(claim(undosed))
     assert "UNITS.FRACTIONAL" in rules(result, "hold")
 
 
 def test_fractional_units_with_a_dose_are_fixed_not_held() -> None:
-    result = scrub(claim(drug_line(units=299.5)))
+    result = scrub(claim(line(units=299.5)))
     assert "UNITS.DOSE_MISMATCH" in rules(result, "fix")
     assert "UNITS.FRACTIONAL" not in rules(result)
 
 
 def test_a_claim_of_one_jw_line_under_one_unit_is_held_not_emptied() -> None:
     waste = elosulfase_line(
-        units=1, charge="40.00", administered=0, discarded=0.5, modifiers=["JW"]
+        units=1, charge="40.00", modifiers=["JW"], drug={"administered": 0, "discarded": 0.5}
     )
     result = scrub(claim(waste, diagnoses=["E76.210"]))
     assert ("UNITS.WASTE_MISMATCH", "hold") in [(f.rule, f.severity) for f in result.findings]

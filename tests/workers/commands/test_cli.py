@@ -92,7 +92,7 @@ def test_rules_lists_every_rule_of_the_engines_catalog(
     assert main(["rules"]) == 0
     table = capsys.readouterr().out
     assert all(info.id in table for info in catalog.rule)
-    assert catalog.ruleset in table
+    assert default_engine().ruleset in table
 
 
 def test_docs_check_passes_on_the_committed_documents_and_fails_on_stale_ones(
@@ -169,4 +169,4 @@ def test_tail_describes_bytes_that_are_not_json() -> None:
 def test_tail_resolves_short_names_to_the_configured_topics() -> None:
     settings = Settings(CLAIMSCRUB_TOPIC_HOLD="h", CLAIMSCRUB_TOPIC_INVALID="i")
     assert resolve_topics(settings, ["hold", "invalid", "hold", "other"]) == ["h", "i", "other"]
-    assert resolve_topics(settings, ["results"]) == settings.result_topics()
+    assert resolve_topics(settings, ["results"]) == settings.topics().results

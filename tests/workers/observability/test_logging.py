@@ -3,16 +3,13 @@ structlog calls and in stdlib records (FastStream, aiokafka); other fields are l
 
 from __future__ import annotations
 
-import io
-import json
-
 from claimscrub.workers.observability.logging import (
     FASTSTREAM_LOGGER,
     REDACTED,
-    configure_logging,
     get_logger,
     redact_phi,
 )
+from tests.logs import CapturedLogs
 
 
 def test_patient_fields_are_redacted_at_any_depth() -> None:
@@ -36,16 +33,14 @@ def test_patient_fields_are_redacted_at_any_depth() -> None:
     }
 
 
-def test_the_rendered_lines_carry_no_patient_values() -> None:
-    stream = io.StringIO()
-    configure_logging("INFO", stream=stream)  # tests/conftest.py resets it afterwards
+def test_the_rendered_lines_carry_no_patient_values(captured_logs: CapturedLogs) -> None:
     get_logger("test").info("claim", claim_id="CLM-1", patient={"last_name": "Diaz"})
     FASTSTREAM_LOGGER.warning("record", extra={"member_id": "1EG4TE5MK72"})
 
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    lines = captured_logs.events()
     assert [line["event"] for line in lines] == ["claim", "record"]
     assert lines[0]["patient"] == REDACTED
     assert lines[0]["claim_id"] == "CLM-1"
     assert lines[1]["member_id"] == REDACTED
-    assert "Diaz" not in stream.getvalue()
-    assert "1EG4TE5MK72" not in stream.getvalue()
+    assert "Diaz" not in captured_logs.text
+    assert "1EG4TE5MK72" not in captured_logs.text

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import io
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import pytest
 from aiokafka import ConsumerRecord
-from faststream.kafka import KafkaBroker, TestKafkaBroker
-from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka import TestKafkaBroker
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -20,7 +17,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from claimscrub.contracts import MessageSource
 from claimscrub.scrubbers import default_engine
-from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.observability.metrics import Metrics
 from claimscrub.workers.observability.observe import Observability, rule_severities
 from claimscrub.workers.observability.tracing import (
@@ -28,11 +24,12 @@ from claimscrub.workers.observability.tracing import (
     PassThroughTracer,
     incoming_trace_id,
 )
-from claimscrub.workers.runtime.app import build_broker, topics_from
+from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.runtime.pipeline import Routed, route
 from claimscrub.workers.settings import Settings
 from tests.golden import golden_claims
-from tests.in_memory import InMemorySender
+from tests.in_memory import InMemorySender, ResultTopics
+from tests.logs import capture_logs
 
 GOLDEN = golden_claims()
 SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092")
@@ -86,31 +83,17 @@ def test_tracing_off_without_a_traceparent_starts_a_new_unsampled_trace() -> Non
     assert len(span_id) == 16
 
 
-class Results:
-    """Result topics subscribed in the in-memory broker: (topic, headers) in order."""
-
-    def __init__(self, broker: KafkaBroker) -> None:
-        self.headers: list[tuple[str, dict[str, str]]] = []
-        for topic in SETTINGS.result_topics():
-            broker.subscriber(topic)(self._collect)
-
-    async def _collect(self, message: KafkaMessage) -> None:
-        record: Any = message.raw_message
-        self.headers.append((record.topic, {k: v.decode() for k, v in record.headers}))
-
-
 async def _scrub_in_memory(
     observability: Observability, headers: dict[str, str]
-) -> tuple[Results, list[dict[str, Any]]]:
+) -> tuple[ResultTopics, list[dict[str, Any]]]:
     """One claim through the worker in FastStream's test broker; results and log lines.
 
     With tracing on, the test's publish goes through the broker's telemetry middleware
     too, which injects its own producer span: the current span here (the PM system's,
     ``TRACEPARENT``) is then that span's parent, so the trace id is the PM system's."""
-    logs = io.StringIO()
-    configure_logging("INFO", stream=logs)  # tests/conftest.py resets it afterwards
+    logs = capture_logs()
     broker = build_broker(SETTINGS, observability=observability, sender=InMemorySender)
-    results = Results(broker)
+    collected = ResultTopics(broker, SETTINGS)
     producer_span = trace.NonRecordingSpan(
         trace.SpanContext(
             int(TRACE_ID, 16),
@@ -128,8 +111,7 @@ async def _scrub_in_memory(
                 headers=headers,
             )
         await broker.handler.drain(timeout_s=5)  # the claim's line is written once settled
-    lines = [json.loads(line) for line in logs.getvalue().splitlines()]
-    return results, [line for line in lines if line["event"] == "claim_scrubbed"]
+    return collected, logs.events("claim_scrubbed")
 
 
 def _in_memory_provider() -> tuple[TracerProvider, InMemorySpanExporter]:
@@ -142,10 +124,10 @@ def _in_memory_provider() -> tuple[TracerProvider, InMemorySpanExporter]:
 async def test_tracing_off_the_result_carries_the_incoming_trace() -> None:
     observability = Observability(Metrics(rule_severities()))
 
-    results, (logged,) = await _scrub_in_memory(observability, {"traceparent": TRACEPARENT})
+    collected, (logged,) = await _scrub_in_memory(observability, {"traceparent": TRACEPARENT})
 
-    ((_, headers),) = results.headers
-    assert headers["traceparent"] == TRACEPARENT
+    (result,) = collected.results
+    assert result.headers["traceparent"] == TRACEPARENT
     assert logged["trace_id"] == TRACE_ID
 
 
@@ -153,9 +135,10 @@ async def test_tracing_on_the_result_continues_the_incoming_trace_in_a_claim_spa
     provider, exporter = _in_memory_provider()
     observability = Observability(Metrics(rule_severities()), provider)
 
-    results, (logged,) = await _scrub_in_memory(observability, {})
+    collected, (logged,) = await _scrub_in_memory(observability, {})
 
-    ((result_topic, headers),) = results.headers
+    (result,) = collected.results
+    headers = result.headers
     assert incoming_trace_id(headers["traceparent"]) == TRACE_ID, headers
     assert logged["trace_id"] == TRACE_ID
     topic = SETTINGS.CLAIMSCRUB_TOPIC_SUBMITTED
@@ -177,7 +160,7 @@ async def test_tracing_on_the_result_continues_the_incoming_trace_in_a_claim_spa
     # The result's traceparent names the worker's publish span, the claim span's child.
     _, _, result_parent, _ = headers["traceparent"].split("-")
     (publish,) = [span for span in spans if f"{span.context.span_id:016x}" == result_parent]
-    assert (publish.name, publish.kind) == (f"{result_topic} publish", trace.SpanKind.PRODUCER)
+    assert (publish.name, publish.kind) == (f"{result.topic} publish", trace.SpanKind.PRODUCER)
     assert publish.parent is not None
     assert publish.parent.span_id == claim_span.context.span_id
 
@@ -205,5 +188,5 @@ def _route_clean() -> Routed:
         MessageSource(topic="t", partition=0, offset=1),
         default_engine(),
         datetime.now(UTC),
-        topics=topics_from(SETTINGS),
+        topics=SETTINGS.topics(),
     )

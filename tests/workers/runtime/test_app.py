@@ -7,33 +7,17 @@ redelivery, the worker's own producer) is in tests/integration/.
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 import pytest
 from faststream.kafka import KafkaBroker, TestKafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 from tests.golden import golden_claims
-from tests.in_memory import InMemorySender
+from tests.in_memory import InMemorySender, ResultTopics
 
 GOLDEN = golden_claims()
 SETTINGS = Settings(KAFKA_BOOTSTRAP_SERVERS="in-memory:9092", CLAIMSCRUB_RETRY_BACKOFF_INITIAL_S=0)
-
-
-class Collected:
-    """Result topics subscribed in the in-memory broker: (topic, key, document) in order."""
-
-    def __init__(self, broker: KafkaBroker) -> None:
-        self.records: list[tuple[str, bytes | None, dict[str, Any]]] = []
-        for topic in SETTINGS.result_topics():
-            broker.subscriber(topic)(self._collect)
-
-    async def _collect(self, message: KafkaMessage) -> None:
-        record = message.raw_message
-        self.records.append((record.topic, record.key, orjson.loads(message.body)))  # type: ignore[union-attr]
 
 
 @pytest.fixture
@@ -44,18 +28,18 @@ def broker() -> KafkaBroker:
 async def test_a_valid_claim_goes_to_its_outcome_topic_keyed_by_claim_id(
     broker: KafkaBroker,
 ) -> None:
-    collected = Collected(broker)
+    collected = ResultTopics(broker, SETTINGS)
     claim = GOLDEN["nat-medicare-clean"]
     async with TestKafkaBroker(broker) as test_broker:
         await test_broker.publish(
             orjson.dumps(claim), SETTINGS.CLAIMSCRUB_TOPIC_SUBMITTED, key=b"x"
         )
 
-    ((topic, key, document),) = collected.records
-    assert topic in SETTINGS.outcome_topics().values()
-    assert topic == SETTINGS.outcome_topics()[document["outcome"]]
-    assert key == claim["claim_id"].encode()
-    assert document["source_event_id"] == claim["event_id"]
+    (result,) = collected.results
+    assert result.topic in SETTINGS.topics().outcomes.values()
+    assert result.topic == SETTINGS.topics().outcomes[result.document["outcome"]]
+    assert result.key == claim["claim_id"].encode()
+    assert result.document["source_event_id"] == claim["event_id"]
 
 
 @pytest.mark.parametrize(
@@ -69,14 +53,14 @@ async def test_a_valid_claim_goes_to_its_outcome_topic_keyed_by_claim_id(
 async def test_bad_bytes_go_to_the_dead_letter_topic_with_the_original_key(
     broker: KafkaBroker, value: bytes, content_type: str | None
 ) -> None:
-    collected = Collected(broker)
+    collected = ResultTopics(broker, SETTINGS)
     headers = {"content-type": content_type} if content_type else None
     async with TestKafkaBroker(broker) as test_broker:
         await test_broker.publish(
             value, SETTINGS.CLAIMSCRUB_TOPIC_SUBMITTED, key=b"original", headers=headers
         )
 
-    ((topic, key, document),) = collected.records
-    assert (topic, key) == (SETTINGS.CLAIMSCRUB_TOPIC_INVALID, b"original")
-    assert document["schema"] == "claim.invalid/v1"
-    assert document["source"]["key"] == "original"
+    (result,) = collected.results
+    assert (result.topic, result.key) == (SETTINGS.CLAIMSCRUB_TOPIC_INVALID, b"original")
+    assert result.document["schema"] == "claim.invalid/v1"
+    assert result.document["source"]["key"] == "original"

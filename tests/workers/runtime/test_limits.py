@@ -5,27 +5,17 @@ result every time, an engine failure's trace id included."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import orjson
 
-from claimscrub.contracts import ClaimScrubbed, MessageSource, Submission
-from claimscrub.scrubbers import default_engine
-from claimscrub.workers.runtime.pipeline import Limits, Topics, route
-from claimscrub.workers.settings import Settings
-from tests.claims import claim, drug_line
+from claimscrub.workers.runtime.pipeline import route
+from claimscrub.workers.settings import Limits, Settings
+from tests.claims import NOW, claim, line
 from tests.golden import golden_claims
+from tests.workers.routing import ENGINE, SOURCE, TOPICS, Exploding
 
 CLAIM = golden_claims()["nat-medicare-clean"]
-TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
-SOURCE = MessageSource(topic="claims.submitted", partition=1, offset=77, key="k")
-NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)
-ENGINE = default_engine()
-
-
-class Exploding:
-    def scrub(self, submission: Submission, scrubbed_at: datetime) -> ClaimScrubbed:
-        raise RuntimeError(submission.document["patient"]["member_id"])
 
 
 def _errors(value: bytes) -> list[str]:
@@ -43,7 +33,7 @@ def test_a_message_over_the_limit_is_dead_lettered_with_its_bytes() -> None:
 def test_a_result_over_the_limit_becomes_a_dead_letter_that_fits() -> None:
     """Fifty lines missing JZ: fifty findings and a patch make the result larger than
     the claim, so a limit between the two sizes turns it into a dead letter with raw."""
-    raw = orjson.dumps(claim(*(drug_line(n, modifiers=[]) for n in range(1, 51))))
+    raw = orjson.dumps(claim(*(line(n, modifiers=[]) for n in range(1, 51))))
     result = route(raw, SOURCE, ENGINE, NOW, topics=TOPICS)
     dead_letter = route(raw, SOURCE, Exploding(), NOW, topics=TOPICS)
     assert result.outcome != "invalid"
@@ -74,7 +64,7 @@ def test_a_dead_letter_over_the_limit_goes_without_raw_and_says_where_it_is() ->
     *reasons, omitted = _errors(routed.value)
     assert reasons, "the contract's reasons stay"
     assert omitted.startswith("raw omitted: the dead letter would be ")
-    assert omitted.endswith("the message is at topic claims.submitted partition 1 offset 77")
+    assert omitted.endswith("the message is at topic claims.submitted partition 2 offset 41")
     assert len(routed.value) + len(routed.key or b"") <= 20_000
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -11,23 +10,14 @@ import pytest
 from faststream.security import BaseSecurity, SASLScram512
 from pydantic import ValidationError
 
-from claimscrub.contracts import ClaimScrubbed, MessageSource, Submission
-from claimscrub.scrubbers import default_engine
 from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
-from claimscrub.workers.runtime.pipeline import Topics, route
+from claimscrub.workers.runtime.pipeline import route
 from claimscrub.workers.settings import Settings
+from tests.claims import NOW
 from tests.golden import golden_claims
+from tests.workers.routing import ENGINE, SOURCE, TOPICS, Exploding
 
 GOLDEN = golden_claims()
-TOPICS = Topics(passed="p", fix_suggested="f", hold="h", invalid="i")
-SOURCE = MessageSource(topic="claims.submitted", partition=2, offset=41, key="k")
-NOW = datetime(2026, 11, 3, 14, 5, tzinfo=UTC)
-ENGINE = default_engine()
-
-
-class Exploding:
-    def scrub(self, submission: Submission, scrubbed_at: datetime) -> ClaimScrubbed:
-        raise KeyError(submission.document["patient"]["last_name"])
 
 
 def test_a_valid_claim_is_routed_by_its_outcome_and_keyed_by_claim_id() -> None:
