@@ -19,7 +19,7 @@ from claimscrub.contracts.scrubbed import derived_event_id
 
 
 class DeadLetterReason(StrEnum):
-    """Why a message was dead-lettered (CONTRACT.md, ``claim.invalid/v1``)."""
+    """Why a message was dead-lettered (docs/contract.md, ``claim.invalid/v1``)."""
 
     NOT_JSON = "not_json"
     TOO_LARGE = "too_large"

@@ -28,14 +28,35 @@ def derived_event_id(*parts: object) -> str:
     return str(uuid.UUID(bytes=digest[:16], version=5))
 
 
-class Finding(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+# What the worker writes is true by construction, so the output models state their shapes
+# for consumers in the JSON Schema only (``json_schema_extra``) and validate nothing more.
+_UUID: dict[str, Any] = {"format": "uuid"}
 
-    rule: str
-    severity: Severity
-    line: int | None = Field(description="the claim's lines[].number, or null for the claim")
-    message: str
-    reference: str
+
+class Finding(BaseModel):
+    """One thing a rule found on the claim (the rules: docs/rules.md)."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", json_schema_serialization_defaults_required=True
+    )
+
+    rule: str = Field(
+        description="the rule's stable id, e.g. `MOD.JZ_MISSING` (also in metrics and logs)",
+        json_schema_extra={"pattern": r"^[A-Z]+\.[A-Z0-9_]+$"},
+    )
+    severity: Severity = Field(
+        description="`fix`: a correction the engine made in `corrected_claim`; `hold`: a "
+        "person must act; `info`: worth knowing, no effect on the outcome"
+    )
+    line: int | None = Field(
+        description="the claim's lines[].number, or null for the claim",
+        json_schema_extra={"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+    )
+    message: str = Field(
+        description="what is wrong and, for a fix, what was changed, in English; never "
+        "quotes patient data"
+    )
+    reference: str = Field(description="the policy the finding rests on")
 
 
 def outcome_of(findings: list[Finding]) -> Outcome:
@@ -48,21 +69,69 @@ def outcome_of(findings: list[Finding]) -> Outcome:
     return "pass"
 
 
-class ClaimScrubbed(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+_PATCH_OPERATION: dict[str, Any] = {
+    "type": "object",
+    "description": "one RFC 6902 operation; the worker writes `add`, `remove` and `replace`",
+    "properties": {
+        "op": {
+            "description": "the operation",
+            "enum": ["add", "remove", "replace", "move", "copy", "test"],
+        },
+        "path": {"description": "RFC 6901 JSON Pointer into the claim", "type": "string"},
+        "from": {"description": "source pointer of `move` and `copy`", "type": "string"},
+        "value": {"description": "the value `add`, `replace` or `test` uses"},
+    },
+    "required": ["op", "path"],
+}
 
-    schema_: Literal["claim.scrubbed/v1"] = Field("claim.scrubbed/v1", alias="schema")
-    event_id: str
-    source_event_id: str
-    claim_id: str
-    revision: int
-    outcome: Outcome
-    findings: list[Finding]
+
+class ClaimScrubbed(BaseModel):
+    """The result of scrubbing one valid claim."""
+
+    model_config = ConfigDict(
+        extra="forbid", populate_by_name=True, json_schema_serialization_defaults_required=True
+    )
+
+    schema_: Literal["claim.scrubbed/v1"] = Field(
+        "claim.scrubbed/v1", alias="schema", description="the event type"
+    )
+    event_id: str = Field(
+        description="UUID v5 of `source_event_id` and `ruleset`: a redelivered claim gives "
+        "the same id (deduplicate on it); a new ruleset gives a new one",
+        json_schema_extra=_UUID,
+    )
+    source_event_id: str = Field(description="the submitted claim's `event_id`")
+    claim_id: str = Field(
+        description="the submitted claim's `claim_id` (also the result's Kafka key)",
+        json_schema_extra={"minLength": 1, "maxLength": 38},
+    )
+    revision: int = Field(
+        description="the submitted claim's `revision`", json_schema_extra={"minimum": 1}
+    )
+    outcome: Outcome = Field(
+        description="`hold` if any finding is a hold; else `fix_suggested` if any is a fix; "
+        "else `pass`. It names the topic the result is published to"
+    )
+    findings: list[Finding] = Field(
+        description="every finding: each fix made, and the holds and infos on the corrected "
+        "claim; ordered by line (claim-level first), then by the rule catalog's order"
+    )
     corrected_claim: dict[str, Any] | None = Field(
-        None, description="the submitted claim with every fix applied; null without fixes"
+        None,
+        description="the submitted claim with every fix applied (unknown fields kept); null "
+        "when there is no fix finding",
     )
     patch: list[dict[str, Any]] | None = Field(
-        None, description="RFC 6902 patch from the submitted claim to corrected_claim"
+        None,
+        description="RFC 6902 JSON Patch from the submitted claim to corrected_claim; null "
+        "when there is no fix finding",
+        json_schema_extra={
+            "anyOf": [{"type": "array", "items": _PATCH_OPERATION}, {"type": "null"}]
+        },
     )
-    ruleset: str
-    scrubbed_at: datetime
+    ruleset: str = Field(
+        description="the rules and reference data that judged the claim: the rule catalog's "
+        "version, `+` and the first 8 hex digits of a SHA-256 over every reference data file "
+        "(e.g. `2026.11.1+819a0ed5`); it changes with any rule or data change"
+    )
+    scrubbed_at: datetime = Field(description="when the worker scrubbed the claim")

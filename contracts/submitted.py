@@ -28,24 +28,38 @@ DoseUnit = Literal["mg", "mcg", "g", "mL", "IU", "dose"]
 NdcUnit = Literal["UN", "ML", "GR", "ME", "F2"]
 
 
+_NPI = (
+    "10-digit National Provider Identifier. Its last digit must be the Luhn check digit "
+    "computed over `80840` and the first nine digits (checked by the worker; JSON Schema "
+    "cannot express it)."
+)
+_DATE = "a date, YYYY-MM-DD"
+
+
 class _Part(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow", frozen=True)
 
 
 class Payer(_Part):
-    id: NonEmptyStr
-    name: str | None = None
-    plan_type: PlanType
+    """The payer the claim is billed to."""
+
+    id: NonEmptyStr = Field(description="the payer's id in the PM system, non-empty")
+    name: str | None = Field(None, description="the payer's display name (optional)")
+    plan_type: PlanType = Field(
+        description="the kind of plan; selects the payer policy the rules apply (prior "
+        "authorization list, NDC and JW/JZ requirements, site of care)"
+    )
 
 
 class Patient(_Part):
-    """PHI. Validated, never logged; error texts never echo its values."""
+    """The patient: PHI. Validated, never logged, never in a metric; error texts never echo
+    its values."""
 
-    member_id: NonEmptyStr
-    first_name: str | None = None
-    last_name: str | None = None
-    birth_date: IsoDate
-    sex: Literal["F", "M", "U"]
+    member_id: NonEmptyStr = Field(description="the member id on the patient's card, non-empty")
+    first_name: str | None = Field(None, description="given name (optional)")
+    last_name: str | None = Field(None, description="family name (optional)")
+    birth_date: IsoDate = Field(description=f"date of birth, {_DATE}")
+    sex: Literal["F", "M", "U"] = Field(description="`F`, `M` or `U` (unknown)")
 
     def __repr__(self) -> str:
         return "Patient(<redacted>)"
@@ -54,21 +68,36 @@ class Patient(_Part):
 
 
 class BillingProvider(_Part):
-    npi: Npi
-    tax_id: str | None = None
-    name: str | None = None
+    """The provider that bills the claim (837P loop 2010AA)."""
+
+    npi: Npi = Field(description=_NPI)
+    tax_id: str | None = Field(
+        None, description="the tax id (EIN or SSN) the provider bills under (optional)"
+    )
+    name: str | None = Field(None, description="the provider's name (optional)")
 
 
 class RenderingProvider(_Part):
-    npi: Npi
+    """The provider who rendered the services, when not the billing provider."""
+
+    npi: Npi = Field(description=_NPI)
 
 
 class PriorAuthorization(_Part):
-    number: NonEmptyStr
-    hcpcs: Annotated[list[NonEmptyStr], Field(min_length=1)]
-    units: PositiveNumber | None = None
-    start: IsoDate
-    end: IsoDate
+    """A prior authorization the payer granted for this patient."""
+
+    number: NonEmptyStr = Field(description="the authorization number, non-empty")
+    hcpcs: Annotated[list[NonEmptyStr], Field(min_length=1)] = Field(
+        description="the codes it covers: at least one"
+    )
+    units: PositiveNumber | None = Field(
+        None, description="the units it allows, > 0 (optional: absent means no limit)"
+    )
+    start: IsoDate = Field(description=f"the first date it covers, {_DATE}")
+    end: IsoDate = Field(
+        description=f"the last date it covers (inclusive), {_DATE}; must not be before "
+        "`start` (checked by the worker; JSON Schema cannot express it)"
+    )
 
     @model_validator(mode="after")
     def _start_not_after_end(self) -> PriorAuthorization:
@@ -81,44 +110,122 @@ class PriorAuthorization(_Part):
 
 
 class LineDrug(_Part):
-    name: str | None = None
-    ndc: Annotated[str, Field(max_length=20)] | None = None
-    ndc_quantity: PositiveNumber | None = None
-    ndc_unit: NdcUnit | None = None
-    administered: Amount | None = None
-    discarded: Amount | None = None
-    dose_unit: DoseUnit | None = None
-    therapy_start_date: IsoDate | None = None
+    """What was given on a drug line. Every field is optional; the rules say what a missing
+    one means."""
+
+    name: str | None = Field(None, description="the drug's name as written: generic or brand")
+    ndc: Annotated[str, Field(max_length=20)] | None = Field(
+        None,
+        description="the National Drug Code as written, at most 20 characters; its shape is "
+        "a scrub finding (`NDC.FORMAT`, `NDC.INVALID`), not a contract error",
+    )
+    ndc_quantity: PositiveNumber | None = Field(
+        None, description="the quantity of the NDC package dispensed, > 0, in `ndc_unit`"
+    )
+    ndc_unit: NdcUnit | None = Field(
+        None,
+        description="the unit of `ndc_quantity` (837P LIN/CTP): `UN` unit, `ML` millilitre, "
+        "`GR` gram, `ME` milligram, `F2` international unit",
+    )
+    administered: Amount | None = Field(
+        None, description="the amount given to the patient, ≥ 0, in `dose_unit`"
+    )
+    discarded: Amount | None = Field(
+        None, description="the amount discarded from the containers used, ≥ 0, in `dose_unit`"
+    )
+    dose_unit: DoseUnit | None = Field(
+        None, description="the unit of `administered` and `discarded`"
+    )
+    therapy_start_date: IsoDate | None = Field(
+        None, description=f"the first dose of this therapy, {_DATE}"
+    )
 
 
 class Line(_Part):
-    number: Annotated[int, Field(ge=1)]
-    hcpcs: Hcpcs
-    modifiers: list[str] = []
-    units: PositiveNumber
-    charge: Charge
-    service_date: IsoDate
-    diagnosis_pointers: Annotated[list[int], Field(min_length=1, max_length=4)]
-    drug: LineDrug | None = None
+    """One service line (837P loop 2400)."""
+
+    number: Annotated[int, Field(ge=1)] = Field(
+        description="the line's number, ≥ 1; unique within the claim (checked by the worker; "
+        "JSON Schema cannot express it). Findings name lines by it"
+    )
+    hcpcs: Hcpcs = Field(
+        description="a HCPCS Level II code (`J2323`: a capital letter and four digits) or a "
+        "CPT code (`96365`, `0001F`, `0500T`)"
+    )
+    modifiers: list[str] = Field(
+        [], description="the modifiers as submitted; their validity is a scrub finding (`MOD.*`)"
+    )
+    units: PositiveNumber = Field(description="the billed units, > 0")
+    charge: Charge = Field(
+        description="the line's charge in dollars: a decimal string with exactly two places, "
+        "≥ 0 (`7380.00`)"
+    )
+    service_date: IsoDate = Field(description=f"the date of service, {_DATE}")
+    diagnosis_pointers: Annotated[list[int], Field(min_length=1, max_length=4)] = Field(
+        description="1 to 4 positions in `diagnoses`, 1-based. A pointer outside 1..the number "
+        "of diagnoses is not a contract error but a scrub finding (`DX.POINTER_INVALID`): "
+        "JSON Schema cannot relate it to the list"
+    )
+    drug: LineDrug | None = Field(None, description="the drug given (drug lines only)")
 
 
 class ClaimSubmitted(_Part):
-    schema_: Literal["claim.submitted/v1"] = Field(alias="schema")
-    event_id: NonEmptyStr
-    claim_id: Annotated[str, Field(min_length=1, max_length=38)]
-    revision: Annotated[int, Field(ge=1)]
-    submitted_at: Timestamp
-    source_system: str | None = None
-    claim_type: Literal["professional"]
-    payer: Payer
-    patient: Patient
-    billing_provider: BillingProvider
-    rendering_provider: RenderingProvider | None = None
-    place_of_service: Annotated[str, Field(pattern=r"^\d{2}$")]
-    diagnoses: Annotated[list[NonEmptyStr], Field(min_length=1, max_length=12)]
-    prior_authorizations: list[PriorAuthorization] = []
-    attestations: list[str] = []
-    lines: Annotated[list[Line], Field(min_length=1, max_length=50)]
+    """A professional claim (837P / CMS-1500) that a practice-management system submits for
+    scrubbing. Unknown fields are allowed: kept in `corrected_claim`, otherwise ignored."""
+
+    schema_: Literal["claim.submitted/v1"] = Field(
+        alias="schema", description="the event type: exactly `claim.submitted/v1`"
+    )
+    event_id: NonEmptyStr = Field(
+        description="the producer's id for this event, non-empty and unique per published "
+        "event; a result's `event_id` is derived from it, so consumers can drop duplicates"
+    )
+    claim_id: Annotated[str, Field(min_length=1, max_length=38)] = Field(
+        description="the claim's id, 1 to 38 characters (the X12 CLM01 limit); also the "
+        "message's Kafka key"
+    )
+    revision: Annotated[int, Field(ge=1)] = Field(
+        description="1 for a first submission; a corrected resubmission has a higher revision"
+    )
+    submitted_at: Timestamp = Field(
+        description="when the PM system submitted the claim: an RFC 3339 timestamp with "
+        "seconds (a fraction optional) and `Z` or a `±HH:MM` offset, e.g. "
+        "`2026-11-03T14:05:00Z`. No offset, `-0500` or a time without seconds is refused. "
+        "The rules read its date in its own offset"
+    )
+    source_system: str | None = Field(
+        None, description="the PM system that sent the claim (optional, free text)"
+    )
+    claim_type: Literal["professional"] = Field(
+        description="`professional` (837P / CMS-1500); `institutional` is reserved for a "
+        "later version and refused in v1"
+    )
+    payer: Payer = Field(description="who pays the claim")
+    patient: Patient = Field(description="the patient (PHI)")
+    billing_provider: BillingProvider = Field(description="the billing provider")
+    rendering_provider: RenderingProvider | None = Field(
+        None, description="the rendering provider (optional)"
+    )
+    place_of_service: Annotated[str, Field(pattern=r"^\d{2}$")] = Field(
+        description="the CMS place-of-service code, two digits; whether it is a code in force "
+        "is a scrub finding (`SITE.POS_INVALID`), not a contract error"
+    )
+    diagnoses: Annotated[list[NonEmptyStr], Field(min_length=1, max_length=12)] = Field(
+        description="1 to 12 ICD-10-CM codes as the submitter wrote them (with or without the "
+        "dot); their validity is a scrub finding (`DX.*`). Lines point into this list"
+    )
+    prior_authorizations: list[PriorAuthorization] = Field(
+        [], description="the prior authorizations on file for the claim (default none)"
+    )
+    attestations: list[str] = Field(
+        [],
+        description="what the PM system asserts is documented in the chart: `rems_enrolled`, "
+        "`site_of_care_exception`; other values are kept and ignored",
+    )
+    lines: Annotated[list[Line], Field(min_length=1, max_length=50)] = Field(
+        description="1 to 50 service lines; each `number` unique within the claim (checked by "
+        "the worker; JSON Schema cannot express it)"
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 

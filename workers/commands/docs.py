@@ -1,9 +1,9 @@
-"""The contract as documents, generated from the code: ``docs/asyncapi.yaml`` and
-``docs/schemas/<event>.json``.
+"""The contract and the rules as documents, generated from the code: ``docs/asyncapi.yaml``,
+``docs/schemas/<event>.json`` and ``docs/rules.md``.
 
-``claimscrub docs`` (``make docs``) writes them; ``tests/test_docs_drift.py`` fails while
-the committed files differ from what this module generates, so a model or topic change
-cannot ship with stale documents.
+``claimscrub docs`` (``make docs``) writes them; ``claimscrub docs --check`` and
+``tests/workers/commands/test_docs.py`` fail while the committed files differ from what this
+module generates, so a model, topic or rule catalog change cannot ship with stale documents.
 
 The AsyncAPI document is FastStream's (``AsyncAPI(...).to_specification()``, what
 ``faststream docs gen --yaml`` writes), for a broker declared here with the worker's
@@ -11,6 +11,10 @@ topics and the contract's models. It is not the running worker's own broker: tha
 handler takes raw batches of bytes (so that a malformed message becomes a dead letter,
 not a decode error) and publishes through ``broker.publish``, which would document an
 empty payload and no output topics. A test checks that both name the same topics.
+
+``docs/rules.md`` is the rule catalog (``scrubbers/data/rules.toml``) the engine reports
+from, in its order. It names the catalog's version, not the full ``ruleset``: that one ends in
+a digest of every reference data file, and would make the page stale at every data edit.
 
 Output is deterministic: topic names are the defaults (never the environment), FastStream's
 channels, operations and components are sorted (it keeps them in sets), and nothing holds
@@ -29,12 +33,14 @@ from faststream.specification import AsyncAPI
 
 from claimscrub.contracts import ClaimInvalid, ClaimScrubbed, ClaimSubmitted
 from claimscrub.contracts.schemas import json_schemas
+from claimscrub.scrubbers.reference import Catalog, load_reference
 from claimscrub.workers.settings import Settings
 
 # Relative to where the command runs: the checkout's root for `make docs` (an installed
 # wheel has no docs folder of its own; `claimscrub docs --dir` names one).
 DOCS = Path("docs")
 ASYNCAPI = "asyncapi.yaml"
+RULES = "rules.md"
 
 _KEYED = "Keyed by `claim_id`, so every revision of a claim stays in order on one partition."
 _HEADERS = (
@@ -122,9 +128,55 @@ def asyncapi_yaml(settings: Settings | None = None) -> str:
     return text
 
 
+_SEVERITIES = (
+    "Severities: `fix`: the engine corrects the claim (outcome `fix_suggested`, with "
+    "`corrected_claim` and `patch`); `hold`: a person must act (outcome `hold`); `info`: worth "
+    "knowing, no effect on the outcome; `fix/hold`: a fix when the correction is certain, "
+    "else a hold. A `fix` rule may also report a hold where its column says so."
+)
+
+
+def rules_markdown(catalog: Catalog | None = None) -> str:
+    """``docs/rules.md``: every rule of ``catalog`` (default: the engine's) in catalog order,
+    which is also the order fixes are applied in."""
+    catalog = catalog or load_reference().catalog
+    rows = [
+        f"| `{info.id}` | {info.severity} | {_cell(info.summary)} | "
+        f"{_cell(info.fix) if info.fix else '—'} | {_cell(info.reference)} |"
+        for info in catalog.rule
+    ]
+    return "\n".join(
+        [
+            "# Scrubbing rules",
+            "",
+            "*Generated from `scrubbers/data/rules.toml` by `claimscrub docs` (`make docs`): "
+            "do not edit by hand.*",
+            "",
+            f"Rule catalog version `{catalog.version}`: {len(catalog.rule)} rules, in the order "
+            "the engine applies their fixes. Every finding's `rule` is one of these ids, and its "
+            "`reference` the policy named here. A result's `ruleset` is this version, `+` and "
+            "the first 8 hex digits of a SHA-256 over every reference data file "
+            "(`scrubbers/data/`), so it changes with any rule or data change "
+            "([contract](contract.md#ruleset-and-event-ids)).",
+            "",
+            _SEVERITIES,
+            "",
+            "| rule | severity | fires when | fix | policy reference |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+
+
+def _cell(text: str) -> str:
+    """``text`` inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
 def documents() -> dict[str, str]:
     """Every generated document by its path under ``docs/``."""
-    files = {ASYNCAPI: asyncapi_yaml()}
+    files = {ASYNCAPI: asyncapi_yaml(), RULES: rules_markdown()}
     for name, schema in json_schemas().items():
         files[f"schemas/{name}.json"] = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
     return files

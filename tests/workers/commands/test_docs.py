@@ -1,6 +1,7 @@
 """The published contract documents are what the code generates, and name the topics the
-worker really uses. When this fails after a model or topic change: ``claimscrub docs``
-(``make docs``), review the diff of docs/, commit it."""
+worker really uses; docs/rules.md is the rule catalog. When this fails after a model, topic
+or rule catalog change: ``claimscrub docs`` (``make docs``), review the diff of docs/, commit
+it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from claimscrub.scrubbers.reference import load_reference
 from claimscrub.workers.commands import docs
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
@@ -36,7 +38,7 @@ def test_the_asyncapi_document_names_the_topics_the_worker_reads_and_writes() ->
         for subscriber in worker.subscribers
         for topic in subscriber.topic_names  # type: ignore[attr-defined]
     }
-    assert by_action["send"] == set(defaults.result_topics())
+    assert by_action["send"] == set(defaults.topics().results)
 
 
 def test_each_channel_carries_its_event_type() -> None:
@@ -44,7 +46,7 @@ def test_each_channel_carries_its_event_type() -> None:
     defaults = Settings.model_construct()
     expected = {
         defaults.CLAIMSCRUB_TOPIC_SUBMITTED: "ClaimSubmitted",
-        **dict.fromkeys(defaults.outcome_topics().values(), "ClaimScrubbed"),
+        **dict.fromkeys(defaults.topics().outcomes.values(), "ClaimScrubbed"),
         defaults.CLAIMSCRUB_TOPIC_INVALID: "ClaimInvalid",
     }
     messages = document["components"]["messages"]
@@ -79,3 +81,33 @@ def test_the_readme_names_every_setting_with_its_default() -> None:
         for name, field in Settings.model_fields.items()
     }
     assert _readme_settings() == expected
+
+
+def test_the_rules_page_lists_every_rule_in_catalog_order() -> None:
+    reference = load_reference()
+    catalog = reference.catalog
+    page = docs.rules_markdown(catalog)
+    rows = [line for line in page.splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == [info.id for info in catalog.rule]
+    for info, row in zip(catalog.rule, rows, strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split(" | ")]
+        assert cells[1:] == [
+            info.severity,
+            " ".join(info.summary.split()),
+            " ".join(info.fix.split()) if info.fix else "—",
+            " ".join(info.reference.split()),
+        ]
+
+
+def test_the_rules_page_names_the_catalog_version_not_the_data_digest() -> None:
+    reference = load_reference()
+    page = docs.rules_markdown(reference.catalog)
+    assert f"version `{reference.catalog.version}`" in page
+    assert reference.ruleset not in page
+    assert "do not edit" in page.splitlines()[2]
+
+
+def test_every_rule_that_fixes_says_what_its_fix_does() -> None:
+    for info in load_reference().catalog.rule:
+        fixes = info.severity in ("fix", "fix/hold")
+        assert (info.fix is not None) == fixes, info.id
