@@ -57,7 +57,7 @@ def decode_claim(
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
-        message = f"not UTF-8 JSON: {_position_only(error)}"
+        message = f"not UTF-8 JSON: {_not_utf8(raw) or _position_only(error)}"
         return Rejected(DeadLetterReason.NOT_JSON, [_whole(message)])
     return _validated(document, raw)
 
@@ -94,6 +94,22 @@ def contract_errors(error: ValidationError) -> list[ContractError]:
 
 def _whole(message: str) -> ContractError:
     return ContractError(path="", message=message)
+
+
+def _not_utf8(raw: bytes) -> str | None:
+    """Where the bytes stop being UTF-8 (orjson reports such a message at line 1 column 1,
+    whatever the position); the byte's value is safe to name, the text around it is not."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = raw[error.start]
+        return (
+            f"byte 0x{byte:02X} at line {line} column {column} is not UTF-8 (a Latin-1 or "
+            "Windows-1252 export? the message must be encoded as UTF-8)"
+        )
+    return None
 
 
 def _position_only(error: orjson.JSONDecodeError) -> str:

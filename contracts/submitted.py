@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from claimscrub.contracts.types import (
     Amount,
@@ -93,20 +93,29 @@ class PriorAuthorization(_Part):
     units: PositiveNumber | None = Field(
         None, description="the units it allows, > 0 (optional: absent means no limit)"
     )
-    start: IsoDate = Field(description=f"the first date it covers, {_DATE}")
-    end: IsoDate = Field(
-        description=f"the last date it covers (inclusive), {_DATE}; must not be before "
-        "`start` (checked by the worker; JSON Schema cannot express it)"
+    start: IsoDate | None = Field(
+        None, description=f"the first date it covers, {_DATE}; absent: open (an 837P carries "
+        "only the number)"
+    )
+    end: IsoDate | None = Field(
+        None, description=f"the last date it covers (inclusive), {_DATE}; absent: open. A "
+        "`start` after its `end` is not a contract error: the scrub reports it (AUTH.EXPIRED)"
     )
 
-    @model_validator(mode="after")
-    def _start_not_after_end(self) -> PriorAuthorization:
-        if self.end < self.start:
-            raise ValueError("end is before start")
-        return self
+    @property
+    def reversed(self) -> bool:
+        """Keyed in reverse: ``start`` after ``end`` (it then covers no date)."""
+        return self.start is not None and self.end is not None and self.start > self.end
 
     def covers(self, service_date: date) -> bool:
-        return self.start <= service_date <= self.end
+        return (self.start is None or self.start <= service_date) and (
+            self.end is None or service_date <= self.end
+        )
+
+    @property
+    def window(self) -> str:
+        """``2026-09-01 to 2027-02-28``, with ``open`` for an absent date."""
+        return f"{self.start or 'open'} to {self.end or 'open'}"
 
 
 class LineDrug(_Part):

@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from claimscrub.scrubbers.reference import Pack, Vial
+from claimscrub.scrubbers.codes import CodeFacts
+from claimscrub.scrubbers.reference import Vial
 
 _MASS_IN_MG = {"mcg": Decimal("0.001"), "mg": Decimal(1), "g": Decimal(1000)}
 CENT = Decimal("0.01")
@@ -47,33 +48,46 @@ def _mg_per_ml(vials: list[Vial]) -> Decimal | None:
     return concentrations.pop() if len(concentrations) == 1 else None
 
 
-def in_pack_units(amount: float | None, dose_unit: str | None, pack: Pack) -> Decimal | None:
-    """An amount as written on the claim, in the pack's unit of measure (not yet units)."""
-    if amount is None or dose_unit is None:
+def in_code_units(amount: float | None, dose_unit: str | None, facts: CodeFacts) -> Decimal | None:
+    """An amount as written on the claim, in the code's unit of measure (not yet units).
+    0 is 0 in any unit (RULES.md, "Units"); otherwise None when the code has no unit size
+    or the amount does not convert."""
+    if amount is None:
         return None
-    return convert(decimal(amount), dose_unit, pack.unit.unit, pack.drug.vials)
+    if amount == 0:
+        return Decimal(0)
+    if dose_unit is None or facts.unit is None:
+        return None
+    return convert(decimal(amount), dose_unit, facts.unit.unit, facts.vials)
 
 
-def billing_units(amount: Decimal, pack: Pack) -> int:
+def billing_units(amount: Decimal, facts: CodeFacts) -> int:
     """Administered amount / unit size, rounded up (CMS: never fractional, never short)."""
-    return int((amount / decimal(pack.unit.amount)).to_integral_value(ROUND_CEILING))
+    assert facts.unit is not None, "only codes with a unit size have billing units"
+    return int((amount / decimal(facts.unit.amount)).to_integral_value(ROUND_CEILING))
 
 
-def discarded_units(amount: Decimal, pack: Pack) -> int:
+def discarded_units(amount: Decimal, facts: CodeFacts) -> int:
     """Discarded amount / unit size, rounded down: only whole discarded units are billed."""
-    return int((amount / decimal(pack.unit.amount)).to_integral_value(ROUND_FLOOR))
+    assert facts.unit is not None, "only codes with a unit size have discarded units"
+    return int((amount / decimal(facts.unit.amount)).to_integral_value(ROUND_FLOOR))
 
 
-def derived_waste(administered: Decimal, pack: Pack) -> Decimal | None:
+def vial_amounts(facts: CodeFacts) -> list[Decimal]:
+    """The pack's vial sizes in the code's unit (those that convert)."""
+    if facts.unit is None:
+        return []
+    sizes = (convert(decimal(v.amount), v.unit, facts.unit.unit, facts.vials) for v in facts.vials)
+    return [size for size in sizes if size is not None]
+
+
+def derived_waste(administered: Decimal, facts: CodeFacts) -> Decimal | None:
     """Waste from whole vials, when the pack has exactly one vial size."""
-    if len(pack.drug.vials) != 1:
+    sizes = vial_amounts(facts)
+    if len(facts.vials) != 1 or len(sizes) != 1:
         return None
-    vial = pack.drug.vials[0]
-    size = convert(decimal(vial.amount), vial.unit, pack.unit.unit, pack.drug.vials)
-    if size is None:
-        return None
-    vials = (administered / size).to_integral_value(ROUND_CEILING)
-    return vials * size - administered
+    vials = (administered / sizes[0]).to_integral_value(ROUND_CEILING)
+    return vials * sizes[0] - administered
 
 
 def amount_text(amount: Decimal) -> str:

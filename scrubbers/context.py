@@ -1,23 +1,47 @@
 """What the rules know about one version of a claim, derived once per round.
 
-The words are RULES.md's: a *drug line* has a pack or a NOC code; a *waste line* is a drug
-line with JW and no administered amount; the *line's drug* is found by NDC, then name, then
-code; a *dose group* is one code on one service date, where waste is counted.
+The words are RULES.md's: a *drug line* has a drug code (``scrubbers.codes``); a *waste
+line* is a drug line with JW and no administered amount; the *line's drug* is found by NDC,
+then name, then code (``scrubbers.identify``); a *dose group* is one code on one service
+date, where amounts add up and waste is counted. Lines are taken in the order of their
+``number`` wherever "lowest-numbered" or "first" matters, never in list order.
+
+Where RULES.md is silent:
+- A stated discarded amount that ``UNITS.WASTE_IMPLAUSIBLE`` rejects makes the group's
+  discarded amount unknown, whichever line stated it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from claimscrub.contracts import ClaimSubmitted, Finding, Line, Severity
-from claimscrub.scrubbers.amounts import derived_waste, discarded_units, in_pack_units
+from claimscrub.scrubbers.amounts import (
+    billing_units,
+    decimal,
+    derived_waste,
+    discarded_units,
+    in_code_units,
+    vial_amounts,
+)
+from claimscrub.scrubbers.codes import CodeFacts
 from claimscrub.scrubbers.findings import Fix, Flag
+from claimscrub.scrubbers.identify import Identity
 from claimscrub.scrubbers.ndc_format import ParsedNdc, parse_ndc
 from claimscrub.scrubbers.reference import Drug, Pack, PlanPolicy, Reference
 from claimscrub.scrubbers.rule_ids import RuleId
+
+_PLAN_WORDS = {
+    "medicare": "Medicare",
+    "medicare_advantage": "the Medicare Advantage plan",
+    "medicaid": "Medicaid",
+    "commercial": "the commercial plan",
+}
+LEVEL_TWO = re.compile(r"^[A-Z]\d{4}$")  # a HCPCS Level II code: a letter and four digits
 
 
 @dataclass(slots=True)
@@ -25,11 +49,10 @@ class LineView:
     """A line and what RULES.md's words make of it, worked out once per round."""
 
     line: Line
-    pack: Pack | None
-    is_noc: bool
-    named_drug: Drug | None  # identified by NDC or name; None when neither identifies one
-    named_by: str | None  # "NDC 64406-0008-01" or "name 'Tysabri'", for messages
+    facts: CodeFacts | None  # the code's catalog entry; None when it is not a drug code
     ndc: ParsedNdc | None
+    by_ndc: Identity | None
+    by_name: Identity | None
     modifiers: tuple[str, ...]  # upper-case, as compared
     code_is_wrong: bool = False
     number: int = field(init=False)
@@ -44,18 +67,53 @@ class LineView:
         line = self.line
         self.number = line.number
         self.administered = line.drug.administered if line.drug else None
-        self.is_drug_line = self.pack is not None or self.is_noc
+        self.is_drug_line = self.facts is not None
         self.is_waste_line = self.is_drug_line and "JW" in self.modifiers and not self.administered
         self.is_administered_line = self.is_drug_line and not self.is_waste_line
         # The line's drug: by NDC, else by name, else the one its code describes.
-        self.drug = self.named_drug or (self.pack.drug if self.pack else None)
+        identified = [i.drug for i in (self.by_ndc, self.by_name) if i and i.drug]
+        code_drug = self.facts.drug if self.facts else None
+        self.drug = identified[0] if identified else code_drug
         self.single_dose = self.drug is not None and self.drug.container == "single_dose"
 
     @property
+    def identity(self) -> Identity | None:
+        """What identifies the line's drug: its NDC, else its name."""
+        return self.by_ndc or self.by_name
+
+    @property
+    def disagree(self) -> bool:
+        """The NDC and the name identify different drugs."""
+        return bool(self.by_ndc and self.by_name and not self.by_ndc.agrees_with(self.by_name))
+
+    @property
+    def is_noc(self) -> bool:
+        return self.facts is not None and self.facts.noc
+
+    @property
+    def pack(self) -> Pack | None:
+        return None if self.facts is None else self.facts.pack
+
+    @property
+    def code_facts(self) -> CodeFacts | None:
+        """The code facts the code-specific rules judge this line by: none while the code is
+        wrong for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it."""
+        return None if self.code_is_wrong else self.facts
+
+    @property
     def code_pack(self) -> Pack | None:
-        """The pack whose code-specific rules judge this line: none while the code is wrong
-        for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it."""
-        return None if self.code_is_wrong else self.pack
+        facts = self.code_facts
+        return None if facts is None else facts.pack
+
+
+def dose_units(view: LineView, facts: CodeFacts) -> int | None:
+    """The billing units the line's administered amount makes under ``facts``; None when
+    the amount is unknown, zero or does not convert (then there are no units to set)."""
+    drug = view.line.drug
+    if drug is None or facts.unit is None:
+        return None
+    amount = in_code_units(drug.administered, drug.dose_unit, facts)
+    return billing_units(amount, facts) if amount is not None and amount > 0 else None
 
 
 def line_number(view: LineView) -> int:
@@ -70,19 +128,29 @@ class DoseGroup:
     Its amounts are worked out on construction: the units and modifier rules read them all
     (and ``functools.cached_property`` takes a lock on every read in Python 3.11)."""
 
-    pack: Pack | None  # None for a NOC code
-    code: str
+    facts: CodeFacts
     service_date: date
-    administered_lines: list[LineView]
-    waste_lines: list[LineView]
+    administered_lines: list[LineView]  # lowest-numbered first
+    waste_lines: list[LineView]  # lowest-numbered first
     administered_amount: Decimal | None = field(init=False)
+    implausible: Decimal | None = field(init=False)  # a stated discard of a whole vial or more
     discarded_amount: Decimal | None = field(init=False)
     discarded_units: int | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.administered_amount = self._administered_amount()
-        self.discarded_amount = self._discarded_amount()
+        stated = self._stated_discarded()
+        self.implausible = stated if stated is not None and self._whole_vial(stated) else None
+        self.discarded_amount = None if self.implausible is not None else self._discarded(stated)
         self.discarded_units = self._discarded_units()
+
+    @property
+    def code(self) -> str:
+        return self.facts.code
+
+    @property
+    def pack(self) -> Pack | None:
+        return self.facts.pack
 
     @property
     def first_administered(self) -> LineView | None:
@@ -93,75 +161,95 @@ class DoseGroup:
         return sum(view.line.units for view in self.administered_lines)
 
     def _administered_amount(self) -> Decimal | None:
-        """Total administered amount in the pack's unit; None if any line's is unknown."""
-        if self.pack is None or not self.administered_lines:
+        """Total administered amount in the code's unit; None if any line's is unknown."""
+        if self.facts.unit is None or not self.administered_lines:
             return None
         total = Decimal(0)
         for view in self.administered_lines:
             drug = view.line.drug
-            amount = in_pack_units(drug.administered, drug.dose_unit, self.pack) if drug else None
+            amount = in_code_units(drug.administered, drug.dose_unit, self.facts) if drug else None
             if amount is None:
                 return None
             total += amount
         return total
 
-    def _discarded_amount(self) -> Decimal | None:
-        """RULES.md order: the administered lines' discarded, else the waste line's, else
-        whole vials minus the administered amount (one vial size only), else unknown.
+    def _stated_discarded(self) -> Decimal | None:
+        """RULES.md order: the sum of what the administered lines state, else what the
+        (lowest-numbered) waste line states; None when no line states one."""
+        stated = [_stated_discarded(view, self.facts) for view in self.administered_lines]
+        known = [amount for amount in stated if amount is not None]
+        if known:
+            return sum(known, Decimal(0))
+        if self.waste_lines:
+            return _stated_discarded(self.waste_lines[0], self.facts)
+        return None
 
-        Several administered lines that state a discarded amount add up (RULES.md: amounts of
-        one code on one date add up for the discarded amount); lines that state none add 0."""
-        for views in (self.administered_lines, self.waste_lines):
-            stated = [_stated_discarded(view, self.pack) for view in views]
-            known = [amount for amount in stated if amount is not None]
-            if known:
-                return sum(known, Decimal(0))
-        if self.pack is not None and self.administered_amount is not None:
-            return derived_waste(self.administered_amount, self.pack)
+    def _whole_vial(self, amount: Decimal) -> bool:
+        sizes = vial_amounts(self.facts)
+        return bool(sizes) and self.facts.unit is not None and amount >= max(sizes)
+
+    def _discarded(self, stated: Decimal | None) -> Decimal | None:
+        if stated is not None:
+            return stated
+        if self.administered_amount is not None:
+            return derived_waste(self.administered_amount, self.facts)
         return None
 
     def _discarded_units(self) -> int | None:
         amount = self.discarded_amount
         if amount is None:
             return None
-        if self.pack is None:  # NOC: no unit size; only "nothing discarded" is known
-            return 0 if amount == 0 else None
-        return discarded_units(amount, self.pack)
+        if amount == 0:
+            return 0  # known in any unit, also for a code without a unit size
+        return None if self.facts.unit is None else discarded_units(amount, self.facts)
 
 
-def _stated_discarded(view: LineView, pack: Pack | None) -> Decimal | None:
+def _stated_discarded(view: LineView, facts: CodeFacts) -> Decimal | None:
     drug = view.line.drug
     if drug is None or drug.discarded is None:
         return None
-    if pack is None:  # NOC: no unit to convert to; the amount as written
-        return Decimal(repr(drug.discarded))
-    return in_pack_units(drug.discarded, drug.dose_unit, pack)
+    if facts.unit is None:  # no unit to convert to: the amount as written (0 is what counts)
+        return decimal(drug.discarded)
+    return in_code_units(drug.discarded, drug.dose_unit, facts)
 
 
 class ClaimContext:
     """A claim with the reference data and the facts every rule reads."""
 
-    def __init__(self, claim: ClaimSubmitted, reference: Reference) -> None:
+    def __init__(
+        self,
+        claim: ClaimSubmitted,
+        reference: Reference,
+        submitted: ClaimSubmitted | None = None,
+    ) -> None:
         self.claim = claim
+        self.submitted = submitted  # the claim as sent, when this round judges a corrected one
         self.reference = reference
+        self.codes = reference.codes
         self.plan: PlanPolicy = reference.plans[claim.payer.plan_type]
-        self.lines = [self._view(line) for line in claim.lines]
+        self.lines = sorted((self._view(line) for line in claim.lines), key=line_number)
         for view in self.lines:
             view.code_is_wrong = self._code_is_wrong(view)
         self.groups = self._dose_groups()
 
+    @property
+    def payer(self) -> str:
+        """How messages name the payer: its name, else its plan type in words."""
+        payer = self.claim.payer
+        return (payer.name or "").strip() or _PLAN_WORDS[payer.plan_type]
+
     def _dose_groups(self) -> list[DoseGroup]:
         """Dose groups of the drug lines whose code is right for their drug."""
-        found: dict[tuple[str, date], tuple[Pack | None, list[LineView], list[LineView]]] = {}
+        found: dict[tuple[str, date], tuple[CodeFacts, list[LineView], list[LineView]]] = {}
         for view in self.lines:
-            if not view.is_drug_line or view.code_is_wrong:
+            if view.facts is None or view.code_is_wrong:
                 continue
             key = (view.line.hcpcs, view.line.service_date)
-            _, administered, waste = found.setdefault(key, (view.pack, [], []))
+            _, administered, waste = found.setdefault(key, (view.facts, [], []))
             (waste if view.is_waste_line else administered).append(view)
         return [
-            DoseGroup(pack, code, day, administered, waste)
-            for (code, day), (pack, administered, waste) in found.items()
+            DoseGroup(facts, day, administered, waste)
+            for (_, day), (facts, administered, waste) in found.items()
         ]
 
     def attested(self, attestation: str) -> bool:
@@ -189,35 +277,35 @@ class ClaimContext:
         )
         return Flag(finding, fix)
 
+    def product_codes(self, identity: Identity, day: date) -> list[CodeFacts]:
+        """The identified drug's product-specific codes effective on ``day``."""
+        found = (self.codes.get(code) for code in identity.codes)
+        return [f for f in found if f is not None and not f.noc and f.effective_on(day)]
+
+    def judged_for_code(self, view: LineView) -> bool:
+        """Whether CODE.DRUG_MISMATCH judges the line: a drug line, or a HCPCS Level II
+        line whose NDC identifies a drug (a mistyped or retired code)."""
+        return view.is_drug_line or bool(view.by_ndc and LEVEL_TWO.match(view.line.hcpcs))
+
     def _view(self, line: Line) -> LineView:
         drug = line.drug
-        ndc = parse_ndc(drug.ndc) if drug and drug.ndc else None
-        named, named_by = None, None
-        if ndc and ndc.product:
-            named = self.reference.drug_by_ndc_product.get(ndc.product)
-            named_by = f"NDC {drug.ndc}" if drug else None
-        if named is None and drug and drug.name:
-            named = self.reference.drug_by_name.get(drug.name.strip().casefold())
-            named_by = f"name '{drug.name.strip()}'"
+        ndc = parse_ndc(drug.ndc) if drug and drug.ndc and drug.ndc.strip() else None
+        identifier = self.reference.identifier
         return LineView(
             line=line,
-            pack=self.reference.packs.get(line.hcpcs),
-            is_noc=line.hcpcs in self.reference.code_sets.noc_codes,
-            named_drug=named,
-            named_by=named_by if named else None,
+            facts=self.codes.get(line.hcpcs),
             ndc=ndc,
+            by_ndc=identifier.by_ndc(ndc, drug.ndc or "") if drug else None,
+            by_name=identifier.by_name(drug.name) if drug else None,
             modifiers=tuple(str(m).upper() for m in line.modifiers),
         )
 
     def _code_is_wrong(self, view: LineView) -> bool:
-        drug = view.named_drug
-        if drug is None:
+        identity = view.by_ndc if not view.is_drug_line else view.identity
+        if identity is None or not self.judged_for_code(view):
             return False
-        if view.pack is not None:
-            return drug.id != view.pack.drug.id
-        return view.is_noc and bool(self.codes_effective(drug, view.line.service_date))
-
-    def codes_effective(self, drug: Drug, day: date) -> list[Pack]:
-        return [
-            pack for pack in self.reference.codes_by_drug.get(drug.id, []) if pack.effective_on(day)
-        ]
+        if view.disagree:
+            return True
+        if view.is_noc:
+            return bool(self.product_codes(identity, view.line.service_date))
+        return view.line.hcpcs not in identity.codes

@@ -37,9 +37,12 @@ class Engine:
         self.checks = tuple(checks)
         self.ruleset = reference.ruleset
 
-    def findings_for(self, claim: ClaimSubmitted) -> list[Flag]:
-        """One round: every check over one version of the claim."""
-        context = ClaimContext(claim, self.reference)
+    def findings_for(
+        self, claim: ClaimSubmitted, submitted: ClaimSubmitted | None = None
+    ) -> list[Flag]:
+        """One round: every check over one version of the claim (``submitted``: the claim
+        as sent, when ``claim`` is a corrected one)."""
+        context = ClaimContext(claim, self.reference, submitted)
         return [flag for check in self.checks for flag in check(context)]
 
     def scrub(self, submission: Submission, scrubbed_at: datetime) -> ClaimScrubbed:
@@ -58,7 +61,7 @@ class Engine:
                     key = (flag.finding.rule, flag.finding.line)
                     reported_fixes.setdefault(key, flag.finding)
             claim = self._revalidate(document, submission.claim.claim_id)
-            flags = self.findings_for(claim)
+            flags = self.findings_for(claim, submission.claim)
         remaining = [flag.finding for flag in flags if flag.finding.severity != "fix"]
         if any(flag.fix for flag in flags):
             remaining.append(self._no_fixpoint())

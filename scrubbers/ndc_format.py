@@ -33,9 +33,17 @@ class ParsedNdc:
 @lru_cache(maxsize=4096)  # a practice bills the same few packages all day
 def parse_ndc(written: str) -> ParsedNdc:
     """Standard (11 digits, bare or 5-4-2), convertible (RULES.md: 4-4-2, 5-3-2, 5-4-1, or
-    11 digits with hyphens elsewhere), or invalid (anything else, 10 bare digits included:
-    without hyphens nobody can tell where the zero goes)."""
+    11 digits with hyphens elsewhere, or any of these with surrounding spaces), or invalid
+    (anything else, 10 bare digits and inner spaces included: without hyphens nobody can
+    tell where the zero goes)."""
     text = written.strip()
+    parsed = _parse(text)
+    if text != written and parsed.shape == "standard":
+        return ParsedNdc("convertible", parsed.digits)  # the spaces go (NDC.FORMAT)
+    return parsed
+
+
+def _parse(text: str) -> ParsedNdc:
     if _ELEVEN.match(text):
         return ParsedNdc("standard", text)
     if not _HYPHENATED.match(text):

@@ -18,6 +18,11 @@ from typing import Annotated, Any, Literal, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from claimscrub.contracts import DoseUnit, PlanType
+from claimscrub.scrubbers.cms.bundle import read_bundle, shipped_bundle
+from claimscrub.scrubbers.cms.catalog import CmsCatalog
+from claimscrub.scrubbers.codes import CodeFacts, drug_codes
+from claimscrub.scrubbers.errors import ReferenceDataError
+from claimscrub.scrubbers.identify import Identifier
 from claimscrub.scrubbers.rule_ids import RuleId
 
 Container = Literal["single_dose", "multi_dose"]
@@ -51,6 +56,9 @@ class Drug(_Data):
     id: str
     brand: str | None = None
     names: Annotated[list[str], Field(min_length=1)]
+    shared_names: list[str] = Field(
+        [], description="generic names a reference product shares with its biosimilars"
+    )
     ndc_products: list[NdcProduct] = []
     container: Container | None = Field(None, description="absent when unverified: no waste rules")
     vials: list[Vial] = []
@@ -61,8 +69,10 @@ class Drug(_Data):
 
     @property
     def label(self) -> str:
-        """How messages name the drug: generic name, then brand."""
-        return f"{self.names[0]} ({self.brand})" if self.brand else self.names[0]
+        """How messages name the drug: generic name, then brand (``natalizumab (Tysabri)``)."""
+        generic = next((n for n in self.names if n != self.brand), None)
+        name = generic or (self.shared_names or self.names)[0]
+        return f"{name} ({self.brand})" if self.brand and name != self.brand else name
 
 
 class Pack(_Data):
@@ -104,6 +114,14 @@ class PlanPolicy(_Data):
     jw_required_from: date | None = None
     facility_pos: list[str] = Field(description="POS where the facility bills the drug")
     site_of_care: SiteOfCare | None = None
+    timely_filing_months: Annotated[int, Field(ge=1)] = Field(
+        description="months after the service date within which the payer accepts a claim "
+        "(CLAIM.TIMELY_FILING)"
+    )
+    denies_minimal_em_with_drug_administration: bool = Field(
+        description="the plan does not pay a minimal E/M visit (CodeSets.minimal_em_codes: "
+        "99211) on the date of a drug administration (CODE.EM_NOT_PAYABLE)"
+    )
     sources: Annotated[list[str], Field(min_length=1)]
 
 
@@ -117,13 +135,34 @@ class CodeSets(_Data):
     noc_codes: list[str]
     hospital_outpatient_pos: list[str] = Field(description="POS of hospital outpatient sites")
     not_for_drug_line: dict[str, str] = Field(description="modifier -> why it does not belong")
+    cpt_modifiers: list[str] = Field(description="CPT (Level I) modifier codes")
     place_of_service: list[PosCode]
+    drug_administration_codes: list[
+        Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}-[A-Z]\d{4}|\d{5}-\d{5})$")]
+    ] = Field(description="CPT drug administration code ranges, 'first-last' (RULES.md, Words)")
+    em_codes: list[Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}-[A-Z]\d{4}|\d{5}-\d{5})$")]] = (
+        Field(description="E/M (office or outpatient visit) code ranges (RULES.md, Words)")
+    )
+    minimal_em_codes: list[Annotated[str, Field(pattern=r"^\d{5}$")]] = Field(
+        description="E/M codes 25 does not unbundle from a drug administration (99211)"
+    )
+    em_section_codes: list[
+        Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}-[A-Z]\d{4}|\d{5}-\d{5})$")]
+    ] = Field(
+        description="the CPT E/M section: visits, not administration services (ADMIN.MISSING)"
+    )
+    separately_administered_drug_codes: list[
+        Annotated[str, Field(pattern=r"^(?:[A-Z]\d{4}-[A-Z]\d{4}|\d{5}-\d{5})$")]
+    ] = Field(description="drug code ranges whose administration is a separate CPT service")
+    administration_pos: list[str] = Field(
+        description="POS where the drug's administration is billed on the same claim"
+    )
     sources: list[str]
 
 
 class RuleInfo(_Data):
     id: str
-    severity: Literal["fix", "hold", "info", "fix/hold"]
+    severity: Literal["fix", "hold", "info", "fix/hold", "hold/info"]
     summary: str = Field(description="when the rule fires")
     fix: str | None = Field(None, description="what the correction does (fix rules)")
     reference: str
@@ -152,6 +191,7 @@ class Reference(BaseModel):
     no_code_drugs: list[Drug]
     plans: dict[str, PlanPolicy]
     code_sets: CodeSets
+    cms: CmsCatalog = Field(description="the loaded CMS tables (the reference bundle)")
     digest: str = Field(description="SHA-256 of every data file (``data_digest``)")
 
     @model_validator(mode="after")
@@ -163,10 +203,30 @@ class Reference(BaseModel):
 
     @cached_property
     def ruleset(self) -> str:
-        """The rules and the data together (RULES.md, "How the engine runs", 6): the
-        catalog's version and the data digest, e.g. ``2026.11.1+3f9c21ab``. The periods of
-        loaded CMS tables join it when there are any."""
-        return f"{self.catalog.version}+{self.digest[:8]}"
+        """The rules and the data together (RULES.md, "How the engine runs", 6): the rule
+        catalog's version, the period of every loaded CMS table, and a digest of the
+        reviewed data and the CMS bundle: ``2026.11.1+asp2025q4.hcpcs2025q3.3f9c21ab``."""
+        both = hashlib.sha256(f"{self.digest}:{self.cms.digest}".encode()).hexdigest()
+        return f"{self.catalog.version}+{'.'.join(table_periods(self.cms))}.{both[:8]}"
+
+    @cached_property
+    def codes(self) -> dict[str, CodeFacts]:
+        """Every drug code's facts (``scrubbers.codes``)."""
+        return drug_codes(self.packs, self.code_sets.noc_codes, self.cms)
+
+    @cached_property
+    def identifier(self) -> Identifier:
+        return Identifier(self)
+
+    @cached_property
+    def family_by_name(self) -> dict[str, list[Drug]]:
+        """Shared names: each names every drug that lists it (a reference product and its
+        biosimilars)."""
+        found: dict[str, list[Drug]] = {}
+        for drug in self.drugs.values():
+            for name in drug.shared_names:
+                found.setdefault(name.strip().casefold(), []).append(drug)
+        return found
 
     @cached_property
     def drugs(self) -> dict[str, Drug]:
@@ -184,6 +244,7 @@ class Reference(BaseModel):
 
     @cached_property
     def drug_by_name(self) -> dict[str, Drug]:
+        """One-drug names (a brand, a suffixed nonproprietary name)."""
         return {
             name.strip().casefold(): drug for drug in self.drugs.values() for name in drug.names
         }
@@ -198,10 +259,6 @@ class Reference(BaseModel):
     @cached_property
     def pos_codes(self) -> dict[str, PosCode]:
         return {pos.code: pos for pos in self.code_sets.place_of_service}
-
-
-class ReferenceDataError(ValueError):
-    """A reference data file is malformed or names something the data does not know."""
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -224,6 +281,24 @@ def _validated(model: type[_Model], path: Path) -> _Model:
         raise ReferenceDataError(f"{path.name}: {problems}") from error
 
 
+# How each CMS table names its period in ``ruleset``; a table published for the same
+# quarter as the one before it (the crosswalk with the pricing file, the NOC list with
+# the HCPCS file) adds nothing.
+_PERIOD_NAMES = {"asp_pricing": "asp", "ndc_crosswalk": "ndc", "hcpcs": "hcpcs", "noc": "noc"}
+
+
+def table_periods(cms: CmsCatalog) -> list[str]:
+    """``["asp2025q4", "hcpcs2025q3"]``: each loaded table's quarter, once."""
+    named: list[str] = []
+    quarters: set[str] = set()
+    for table, (start, _) in cms.periods.items():
+        quarter = f"{start.year}q{(start.month - 1) // 3 + 1}"
+        if quarter not in quarters:
+            quarters.add(quarter)
+            named.append(f"{_PERIOD_NAMES.get(table, table)}{quarter}")
+    return named
+
+
 def data_digest(base: Path) -> str:
     """SHA-256 over every data file's path and bytes: any edit to a pack, a plan file, the
     code sets or the catalog changes it (RULES.md, "How the engine runs", 6)."""
@@ -234,9 +309,10 @@ def data_digest(base: Path) -> str:
     return digest.hexdigest()
 
 
-def load_reference(root: Path | None = None) -> Reference:
-    """Read, validate and cross-check every data file; a broken file raises
-    ``ReferenceDataError`` naming the file and the value, before any claim is read."""
+def load_reference(root: Path | None = None, cms_bundle: Path | None = None) -> Reference:
+    """Read, validate and cross-check every data file and the CMS bundle (the shipped one
+    unless ``cms_bundle`` names another); a broken file raises ``ReferenceDataError``
+    naming the file and the value, before any claim is read."""
     base = root or Path(str(files("claimscrub.scrubbers.data")))
     packs: dict[str, Pack] = {}
     no_code: list[Drug] = []
@@ -261,6 +337,7 @@ def load_reference(root: Path | None = None) -> Reference:
         no_code_drugs=no_code,
         plans=plans,
         code_sets=_validated(CodeSets, base / "code_sets.toml"),
+        cms=read_bundle(cms_bundle or shipped_bundle()),
         digest=data_digest(base),
     )
 

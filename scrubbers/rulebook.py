@@ -6,7 +6,17 @@ from functools import cache
 
 from claimscrub.scrubbers.engine import Check, Engine
 from claimscrub.scrubbers.reference import load_reference
-from claimscrub.scrubbers.rules import authorization, code, diagnosis, modifiers, ndc, site, units
+from claimscrub.scrubbers.rules import (
+    administration,
+    authorization,
+    claim,
+    code,
+    diagnosis,
+    modifiers,
+    ndc,
+    site,
+    units,
+)
 
 CHECKS: tuple[Check, ...] = (
     code.check,
@@ -16,6 +26,8 @@ CHECKS: tuple[Check, ...] = (
     authorization.check,
     site.check,
     diagnosis.check,
+    administration.check,
+    claim.check,
 )
 
 

@@ -20,6 +20,8 @@ Choices where RULES.md is silent:
   lowest-numbered administered line of the earliest date it judges.
 - REMS.NOT_ATTESTED is reported once per code, on its lowest-numbered administered line:
   REMS enrolment is per patient and program, not per visit.
+- Authorizations are judged for drug codes with a pack only: the plan's prior-authorization
+  list names pack codes (reference data refuses any other).
 """
 
 from __future__ import annotations
@@ -58,12 +60,11 @@ def _judged_groups(ctx: ClaimContext) -> dict[str, list[DoseGroup]]:
 def _authorization(ctx: ClaimContext, code: str, groups: list[DoseGroup]) -> Iterator[Flag]:
     listing = [auth for auth in ctx.claim.prior_authorizations if _lists(auth, code)]
     if not listing:
-        plan = ctx.claim.payer.plan_type.replace("_", " ")
         for group in groups:
             yield ctx.flag(
                 RuleId.AUTH_MISSING,
                 _first_line(group),
-                f"{code} on {group.service_date}: the {plan} plan requires prior authorization "
+                f"{code} on {group.service_date}: {ctx.payer} requires prior authorization "
                 f"for {code} and no authorization on the claim lists it; obtain one and add its "
                 "number, dates and units to the claim.",
             )
@@ -81,13 +82,25 @@ def _authorization(ctx: ClaimContext, code: str, groups: list[DoseGroup]) -> Ite
 def _expired(
     ctx: ClaimContext, code: str, group: DoseGroup, listing: list[PriorAuthorization]
 ) -> Flag:
-    windows = "; ".join(f"{auth.number} {auth.start} to {auth.end}" for auth in listing)
+    windows = "; ".join(_window(auth) for auth in listing)
+    reversed_dates = any(auth.reversed for auth in listing)
+    hint = (
+        "; an authorization whose start is after its end covers no date: check whether its "
+        "dates were keyed in reverse"
+        if reversed_dates
+        else ""
+    )
     return ctx.flag(
         RuleId.AUTH_EXPIRED,
         _first_line(group),
         f"{code} on {group.service_date}: no authorization for {code} covers this date "
-        f"({windows}); obtain a new or extended authorization, or correct the service date.",
+        f"({windows}){hint}; obtain a new or extended authorization, or correct the dates.",
     )
+
+
+def _window(auth: PriorAuthorization) -> str:
+    flipped = " (start after end)" if auth.reversed else ""
+    return f"{auth.number} {auth.window}{flipped}"
 
 
 def _units_exceeded(
@@ -110,7 +123,7 @@ def _units_exceeded(
                 _first_line(groups[0]),
                 f"{code} on {_dates(group.service_date for group in groups)}: "
                 f"{_number(billed)} units billed, authorization {auth.number} "
-                f"({auth.start} to {auth.end}) covers {_number(auth.units)}; request more "
+                f"({auth.window}) covers {_number(auth.units)}; request more "
                 "units or bill within the authorization.",
             )
 
@@ -123,8 +136,8 @@ def _rems(ctx: ClaimContext, groups: list[DoseGroup]) -> Iterator[Flag]:
     yield ctx.flag(
         RuleId.REMS_NOT_ATTESTED,
         first.number,
-        f"{pack.code} ({pack.drug.names[0]}) is dispensed under the {pack.drug.rems} REMS "
-        f"program and the claim lacks the {REMS_ATTESTATION} attestation; confirm the "
+        f"{pack.code} ({pack.drug.label}) is dispensed under the {_program(pack.drug.rems)} "
+        f"and the claim lacks the {REMS_ATTESTATION} attestation; confirm the "
         f"prescriber, site and patient are enrolled, then add {REMS_ATTESTATION}.",
     )
 
@@ -144,3 +157,8 @@ def _dates(dates: Iterable[date]) -> str:
 def _number(value: float) -> str:
     """300.0 -> "300"; 2.5 -> "2.5": units as a person writes them."""
     return f"{value:g}" if value != int(value) else str(int(value))
+
+
+def _program(rems: str) -> str:
+    """``TOUCH`` -> ``TOUCH REMS program``; ``Tyruko REMS`` stays ``Tyruko REMS program``."""
+    return f"{rems} program" if rems.upper().endswith("REMS") else f"{rems} REMS program"

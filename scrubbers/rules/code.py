@@ -1,13 +1,16 @@
 """Code and drug (RULES.md): is the line billed under the code that describes its drug?
 
 The source articles bill natalizumab on J2329, naltrexone on J2320, dupilumab on J2327 and
-eladocagene on J1322; each of those is another drug's code. The right code replaces the
-wrong one only when it is certain: exactly one product-specific code is effective on the
-service date and the administered amount gives the units. Otherwise a person decides.
+eladocagene on J1322; each of those is another drug's code. v2 judges every catalogued
+code the same way: an NDC's codes come from the packs, then the CMS crosswalk. The right
+code replaces the wrong one only when it is certain: identified by NDC or a one-drug name,
+the two not disagreeing, exactly one product-specific code effective on the service date,
+with a unit size the administered amount converts to. Otherwise a person decides, and the
+hold names the candidate codes.
 
 Where RULES.md is silent:
-- A pack whose effective date is unverified (J2315, J2320, J2327) is never
-  CODE.NOT_EFFECTIVE and counts as effective when it is the right code for a drug.
+- A code with no effective date in the catalog (J2315, J2320, J2327; every catalogued code
+  without the fixed-width file) is never CODE.NOT_EFFECTIVE and counts as effective.
 - CODE.NOC_DETAIL_MISSING asks for both the NDC and the drug name: payers need both to
   price a NOC line, and either alone is ambiguous.
 - A waste line whose administered line has the wrong code moves with it (RULES.md 5) and is
@@ -18,6 +21,8 @@ Where RULES.md is silent:
   the next round's waste rules judge it.
 - An administered amount of 0, or one that does not convert to the right code's unit, is
   not "known": the mismatch is a hold.
+- CODE.UNKNOWN judges codes against the loaded HCPCS Level II file only; a code a pack
+  describes but the file lacks is still unknown to the payer's edits and reported.
 """
 
 from __future__ import annotations
@@ -25,30 +30,66 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from claimscrub.scrubbers.amounts import discarded_units, in_pack_units
-from claimscrub.scrubbers.context import ClaimContext, LineView
+from claimscrub.scrubbers.amounts import discarded_units, in_code_units
+from claimscrub.scrubbers.codes import CodeFacts
+from claimscrub.scrubbers.context import LEVEL_TWO, ClaimContext, LineView, dose_units
 from claimscrub.scrubbers.findings import Fix, Flag, RemoveLine, SetLineFields, Together
-from claimscrub.scrubbers.reference import Drug, Pack
+from claimscrub.scrubbers.identify import Identity
 from claimscrub.scrubbers.rule_ids import RuleId
-from claimscrub.scrubbers.rules.units import dose_units
 
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:
     for view in ctx.lines:
+        yield from _unknown(ctx, view)
         if view.is_noc:
             yield from _noc_detail(ctx, view)
         if view.code_is_wrong and not _follows_administered_line(ctx, view):
             yield _mismatch(ctx, view)
-        pack = view.code_pack
-        if pack is not None and not pack.effective_on(view.line.service_date):
-            yield _not_effective(ctx, view, pack)
-        if not view.is_drug_line and view.line.hcpcs[0] in "JQ":
-            yield ctx.flag(
-                RuleId.CODE_NO_PACK,
-                view.number,
-                f"{view.line.hcpcs} has no drug pack in ruleset {ctx.reference.ruleset}: "
-                "units, waste, authorization and diagnosis rules were not checked for it.",
-            )
+        facts = view.code_facts
+        if facts is not None and not facts.effective_on(view.line.service_date):
+            yield _not_effective(ctx, view, facts)
+        yield from _no_unit_size(ctx, view)
+
+
+def _unknown(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
+    code, day = view.line.hcpcs, view.line.service_date
+    cms = ctx.reference.cms
+    if not LEVEL_TWO.match(code) or cms.is_hcpcs_code(code):
+        return
+    start, end = cms.periods["hcpcs"]
+    if day <= end:
+        yield ctx.flag(
+            RuleId.CODE_UNKNOWN,
+            view.number,
+            f"{code} is not a HCPCS Level II code in the code set of {start} to {end}: "
+            "check the code for a typing error; the payer will reject it.",
+            severity="hold",
+        )
+        return
+    yield ctx.flag(
+        RuleId.CODE_UNKNOWN,
+        view.number,
+        f"{code} is not in the loaded HCPCS Level II file, which covers {start} to {end}; "
+        f"the service date {day} is later, so the code may be new: load the current "
+        "quarter's file (claimscrub data import) to check it.",
+        severity="info",
+    )
+
+
+def _no_unit_size(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
+    facts, code = view.code_facts, view.line.hcpcs
+    if facts is not None and (facts.noc or facts.unit is not None):
+        return
+    if facts is None and not (code.startswith("Q") and ctx.reference.cms.is_hcpcs_code(code)):
+        return
+    if facts is None and view.code_is_wrong:
+        return
+    yield ctx.flag(
+        RuleId.CODE_NO_PACK,
+        view.number,
+        f"{code}: the catalog gives no billing unit for this code (no drug pack, and the "
+        "CMS ASP pricing file gives none), so its units and waste were not checked.",
+    )
 
 
 def _noc_detail(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
@@ -90,27 +131,35 @@ def _administered_line_of(ctx: ClaimContext, waste: LineView) -> LineView | None
 
 
 def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
-    drug = view.named_drug
-    assert drug is not None  # code_is_wrong implies an identified drug
+    identity = view.identity if view.is_drug_line else view.by_ndc
+    assert identity is not None  # code_is_wrong implies an identified drug
     line = view.line
-    codes = ctx.codes_effective(drug, line.service_date)
-    problem = _what_is_wrong(view, drug)
-    if len(codes) != 1:
+    problem = _what_is_wrong(ctx, view, identity)
+    if view.disagree:
         return ctx.flag(
             RuleId.CODE_DRUG_MISMATCH,
             view.number,
-            f"{problem} {_no_single_code(drug, codes, view)}",
+            f"{problem} Check which drug was given and correct the NDC, the name or both.",
+            severity="hold",
+        )
+    codes = ctx.product_codes(identity, line.service_date)
+    if len(codes) != 1 or identity.family:
+        return ctx.flag(
+            RuleId.CODE_DRUG_MISMATCH,
+            view.number,
+            f"{problem} {_no_single_code(ctx, identity, codes, view)}",
             severity="hold",
         )
     right = codes[0]
     detail = line.drug
     units = dose_units(view, right)
     if detail is None or units is None:
+        known = f"in {right.unit.unit}" if right.unit else "because the code has no unit size"
         return ctx.flag(
             RuleId.CODE_DRUG_MISMATCH,
             view.number,
-            f"{problem} Bill {right.label}; the administered amount is "
-            f"not known in {right.unit.unit}, so the units must be set by hand.",
+            f"{problem} Bill {right.label}; the administered amount is not known {known}, "
+            "so the units must be set by hand.",
             severity="hold",
         )
     fix = Together(
@@ -120,34 +169,51 @@ def _mismatch(ctx: ClaimContext, view: LineView) -> Flag:
     return ctx.flag(
         RuleId.CODE_DRUG_MISMATCH,
         view.number,
-        f"{problem} Bill {right.label} with {units} units for "
+        f"{problem} Bill {right.label} with {units} {_units_word(units)} for "
         f"{_amount_text(detail.administered, detail.dose_unit)}.",
         fix=fix,
     )
 
 
-def _what_is_wrong(view: LineView, drug: Drug) -> str:
+def _units_word(units: float) -> str:
+    return "unit" if units == 1 else "units"
+
+
+def _what_is_wrong(ctx: ClaimContext, view: LineView, identity: Identity) -> str:
     line = view.line
-    if view.pack is not None:
+    if view.disagree:
+        assert view.by_ndc is not None
+        assert view.by_name is not None
         return (
-            f"{view.pack.label} is billed, but the line's {view.named_by} identifies {drug.label}."
+            f"The line's {view.by_ndc.by} identifies {view.by_ndc.describe(ctx.codes)}, but "
+            f"its {view.by_name.by} identifies {view.by_name.describe(ctx.codes)}."
         )
-    return (
-        f"{line.hcpcs} is a not-otherwise-classified code, but the line's {view.named_by} "
-        f"identifies {drug.label}, which has a product-specific code."
-    )
+    drug = identity.describe(ctx.codes)
+    facts = view.facts
+    if facts is None:
+        return f"{line.hcpcs} is not a drug code, but the line's {identity.by} identifies {drug}."
+    if facts.noc:
+        return (
+            f"{line.hcpcs} is a not-otherwise-classified code, but the line's {identity.by} "
+            f"identifies {drug}, which has a product-specific code."
+        )
+    return f"{facts.label} is billed, but the line's {identity.by} identifies {drug}."
 
 
-def _no_single_code(drug: Drug, codes: list[Pack], view: LineView) -> str:
-    if codes:
-        listed = ", ".join(pack.code for pack in codes)
-        return f"Several codes describe it on {view.line.service_date} ({listed}): choose one."
-    if drug.billing:
+def _no_single_code(
+    ctx: ClaimContext, identity: Identity, codes: list[CodeFacts], view: LineView
+) -> str:
+    day = view.line.service_date
+    if len(codes) > 1 or (identity.family and codes):
+        listed = ", ".join(facts.label for facts in codes)
+        return f"Several codes describe it on {day}: {listed}; bill the one for the product given."
+    drug = identity.drug
+    if drug is not None and drug.billing:
         return drug.billing[0].upper() + drug.billing[1:] + "."
-    return f"No product-specific code for it is effective on {view.line.service_date}."
+    return f"No product-specific code for it is effective on {day}."
 
 
-def _recode_waste_lines(ctx: ClaimContext, administered: LineView, right: Pack) -> list[Fix]:
+def _recode_waste_lines(ctx: ClaimContext, administered: LineView, right: CodeFacts) -> list[Fix]:
     """RULES.md 5: the waste line of the old code on the same date moves with its
     administered line; units = discarded amount / the new unit size, rounded down."""
     fixes: list[Fix] = []
@@ -167,24 +233,24 @@ def _recode_waste_lines(ctx: ClaimContext, administered: LineView, right: Pack) 
     return fixes
 
 
-def _waste_amount(waste: LineView, administered: LineView, right: Pack) -> Decimal | None:
+def _waste_amount(waste: LineView, administered: LineView, right: CodeFacts) -> Decimal | None:
     for view in (administered, waste):
         drug = view.line.drug
         if drug is not None and drug.discarded is not None:
-            return in_pack_units(drug.discarded, drug.dose_unit, right)
+            return in_code_units(drug.discarded, drug.dose_unit, right)
     return None
 
 
-def _not_effective(ctx: ClaimContext, view: LineView, pack: Pack) -> Flag:
+def _not_effective(ctx: ClaimContext, view: LineView, facts: CodeFacts) -> Flag:
     day = view.line.service_date
-    if pack.effective is not None and day < pack.effective:
-        when = f"took effect on {pack.effective}"
+    if facts.effective is not None and day < facts.effective:
+        when = f"took effect on {facts.effective}"
     else:
-        when = f"ended on {pack.end}"
+        when = f"ended on {facts.end}"
     return ctx.flag(
         RuleId.CODE_NOT_EFFECTIVE,
         view.number,
-        f"{pack.label} {when}; the service date {day} is outside it. "
+        f"{facts.label} {when}; the service date {day} is outside it. "
         "Bill the code in force on the service date.",
     )
 

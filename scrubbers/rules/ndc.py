@@ -1,6 +1,6 @@
 """NDC rules (RULES.md, "NDC"): shape, presence, and whether a drug pack lists it.
 
-Applied to drug lines only (a pack's code or a NOC code); the shapes come from
+Applied to drug lines only (lines with a drug code); the shapes come from
 ``scrubbers.ndc.parse_ndc``.
 
 Choices where RULES.md is silent:
@@ -36,11 +36,10 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     code = view.line.hcpcs
     if not written:
         if ctx.plan.ndc_required:
-            plan = ctx.claim.payer.plan_type.replace("_", " ")
             yield ctx.flag(
                 RuleId.NDC_MISSING,
                 view.number,
-                f"{code}: the {plan} plan requires an NDC on drug lines and this line has "
+                f"{code}: {ctx.payer} requires an NDC on drug lines and this line has "
                 "none; add the 11-digit NDC (5-4-2) from the vial or carton used.",
             )
         return
@@ -55,24 +54,33 @@ def _judge(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
         )
         return
     if parsed.shape == "convertible":
-        yield _format(ctx, view, written, parsed.standard_form)
-    if parsed.product not in ctx.reference.drug_by_ndc_product:
+        raw = view.line.drug.ndc if view.line.drug else written
+        yield _format(ctx, view, raw or written, parsed.standard_form)
+    if view.by_ndc is None:
         yield ctx.flag(
             RuleId.NDC_UNKNOWN,
             view.number,
-            f"{code}: NDC {parsed.standard_form} is not listed in any drug pack, so the drug "
-            "is identified by its name, then its code; check the NDC against the package.",
+            f"{code}: NDC {parsed.standard_form} is in no drug pack and not in the CMS "
+            "NDC-HCPCS crosswalk, so the drug is identified by its name, then its code; "
+            "check the NDC against the package.",
         )
 
 
 def _format(ctx: ClaimContext, view: LineView, written: str, standard: str) -> Flag:
-    pattern = "-".join(str(len(part)) for part in written.split("-"))
-    shape = pattern if pattern in _TEN_DIGIT_PATTERNS else "with misplaced hyphens"
+    trimmed = written.strip()
+    pattern = "-".join(str(len(part)) for part in trimmed.split("-"))
+    if pattern in _TEN_DIGIT_PATTERNS:
+        shape = f"written {pattern}"
+    elif trimmed.replace("-", "") == standard.replace("-", "") and pattern in ("5-4-2", "11"):
+        shape = "written with surrounding spaces"
+    else:
+        shape = "written with misplaced hyphens"
+    spaces = " and surrounding spaces" if trimmed != written and "spaces" not in shape else ""
     return ctx.flag(
         RuleId.NDC_FORMAT,
         view.number,
-        f"{view.line.hcpcs}: NDC {written} is written {shape}; claims carry 11 digits (5-4-2): "
-        f"{standard}.",
+        f"{_line_name(view)}: NDC {trimmed!r} is {shape}{spaces}; claims carry 11 digits "
+        f"(5-4-2): {standard}.",
         SetLineFields(view.number, {}, {"ndc": standard}),
     )
 
@@ -86,3 +94,9 @@ def _why_invalid(written: str) -> str:
     if len(digits) not in (10, 11):
         return f"has {len(digits)} digits, not 10 or 11"
     return "has hyphens in places that do not convert unambiguously to 5-4-2"
+
+
+def _line_name(view: LineView) -> str:
+    """The line's code, or its number while CODE.DRUG_MISMATCH recodes it (the code named
+    would be the one going away)."""
+    return f"line {view.number}" if view.code_is_wrong else view.line.hcpcs

@@ -92,7 +92,7 @@ def _site_of_care(ctx: ClaimContext) -> Iterator[Flag]:
                     RuleId.SITE_SITE_OF_CARE,
                     view.number,
                     f"{view.line.hcpcs} on {view.line.service_date} at place of service {pos} "
-                    f"(hospital outpatient): {reason}, and the plan's site-of-care program "
+                    f"(hospital outpatient): {reason}, and {ctx.payer}'s site-of-care program "
                     f"allows hospital outpatient infusion only in the first "
                     f"{program.initial_period_days} days; move it to an office, infusion "
                     f"center or home, or document an exception and add {EXCEPTION_ATTESTATION}.",

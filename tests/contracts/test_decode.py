@@ -55,14 +55,6 @@ def test_golden_claims_are_accepted_unless_expected_invalid(case: dict[str, Any]
         (claim(line(diagnosis_pointers=[1, 1, 1, 1, 1])), "lines.0.diagnosis_pointers"),
         (claim(line(drug={"ndc": "6" * 21})), "lines.0.drug.ndc"),
         (claim(line(drug={"dose_unit": "ml"})), "lines.0.drug.dose_unit"),
-        (
-            claim(
-                prior_authorizations=[
-                    {"number": "P", "hcpcs": ["J2323"], "start": "2026-12-01", "end": "2026-11-01"}
-                ]
-            ),
-            "prior_authorizations.0",
-        ),
     ],
 )
 def test_contract_rejects_with_the_path(document: dict[str, Any], path: str) -> None:
@@ -119,3 +111,27 @@ def test_json_schema_is_exported_for_the_three_events() -> None:
 def test_derived_event_ids_are_uuid5_of_the_parts(parts: list[object]) -> None:
     expected = uuid.uuid5(EVENT_NAMESPACE, "/".join(str(part) for part in parts))
     assert derived_event_id(*parts) == str(expected)
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [
+        {"number": "P", "hcpcs": ["J2323"]},  # an 837P carries only the number
+        {"number": "P", "hcpcs": ["J2323"], "start": "2026-09-01"},  # open-ended
+        {"number": "P", "hcpcs": ["J2323"], "start": "2026-12-01", "end": "2026-11-01"},
+    ],
+    ids=["no dates", "start only", "reversed"],
+)
+def test_authorization_dates_are_optional_and_reversed_ones_reach_the_scrub(
+    authorization: dict[str, Any],
+) -> None:
+    document = claim(prior_authorizations=[authorization])
+    assert isinstance(decode_claim(json.dumps(document).encode()), Submission)
+
+
+def test_a_latin_1_byte_is_reported_where_it_is_without_the_text_around_it() -> None:
+    result = decode_claim(b'{"claim_id": "x",\n "patient": "Jos\xe9"}')
+    assert isinstance(result, Rejected)
+    (error,) = result.errors
+    assert "byte 0xE9 at line 2 column 17 is not UTF-8" in error.message
+    assert "Jos" not in error.message

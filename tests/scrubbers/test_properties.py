@@ -1,5 +1,10 @@
 """Properties over generated valid claims: the engine never raises, the outcome follows the
-severities, the patch turns the submitted claim into the corrected one, and fixes converge."""
+severities, the patch turns the submitted claim into the corrected one, and fixes converge.
+
+The codes, NDCs and names mix the reviewed packs with codes only the CMS files describe
+(bevacizumab J9035 10 mg, pembrolizumab J9271, denosumab J0897, Rhophylac J2791 in IU,
+darbepoetin under J0881/J0882, a typo J2332, a retired J2930) and a family name, so the
+catalogued paths (crosswalk identification, ASP unit sizes, CODE.UNKNOWN) are exercised."""
 
 from __future__ import annotations
 
@@ -12,7 +17,10 @@ from hypothesis import strategies as st
 from claimscrub.contracts import outcome_of
 from tests.claims import claim, scrub
 
-CODES = ["J2323", "Q5134", "J2329", "J2315", "J2320", "J2327", "J1322", "J3590", "J9999", "96365"]
+CODES = [
+    *("J2323", "Q5134", "J2329", "J2315", "J2320", "J2327", "J1322", "J3590", "J9999", "96365"),
+    *("J9035", "J9271", "J0897", "J2791", "J0881", "J0882", "J2332", "J2930", "J3490", "99214"),
+]
 NAMES = [
     "natalizumab",
     "Tysabri",
@@ -37,6 +45,12 @@ NDCS = [
     "52856-0601-01",
     "99999-9999-99",
     "64406000801",
+    "50242-0061-01",
+    "00006-3026-02",
+    " 50242-0061-01",
+    "00074-5015-01",
+    "68135-0100-01",
+    "55513-0002-04",
     "abc",
     "",
 ]

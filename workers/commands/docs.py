@@ -132,7 +132,8 @@ _SEVERITIES = (
     "Severities: `fix`: the engine corrects the claim (outcome `fix_suggested`, with "
     "`corrected_claim` and `patch`); `hold`: a person must act (outcome `hold`); `info`: worth "
     "knowing, no effect on the outcome; `fix/hold`: a fix when the correction is certain, "
-    "else a hold. A `fix` rule may also report a hold where its column says so."
+    "else a hold; `hold/info`: a hold, or info where the data may be older than the claim. "
+    "A `fix` rule may also report a hold where its column says so."
 )
 
 

@@ -19,21 +19,41 @@ def test_brand_name_alone_identifies_the_drug() -> None:
     assert result.corrected_claim["lines"][0]["hcpcs"] == "J2323"
 
 
-def test_natalizumab_is_not_its_biosimilar() -> None:
-    result = scrub(claim(line(hcpcs="Q5134", drug={"ndc": None})))
+def test_the_brand_names_one_drug_not_its_biosimilar() -> None:
+    result = scrub(claim(line(hcpcs="Q5134", drug={"ndc": None, "name": "Tysabri"})))
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["hcpcs"] == "J2323"
 
 
-def test_ndc_wins_over_the_name() -> None:
-    result = scrub(claim(line(drug={"name": "Briumvi"})))
+def test_the_shared_name_agrees_with_every_drug_of_its_family() -> None:
+    result = scrub(claim(line(hcpcs="Q5134", drug={"ndc": None, "name": "natalizumab"})))
     assert "CODE.DRUG_MISMATCH" not in rules(result)
 
 
+def test_an_ndc_and_a_name_that_disagree_hold_and_fix_nothing() -> None:
+    result = scrub(claim(line(drug={"name": "Briumvi"})))
+    (finding,) = [f for f in result.findings if f.rule == "CODE.DRUG_MISMATCH"]
+    assert finding.severity == "hold"
+    assert "NDC 64406-0008-01" in finding.message
+    assert "name 'Briumvi'" in finding.message
+    assert result.corrected_claim is None
+
+
 def test_unlisted_ndc_leaves_the_name_to_decide() -> None:
-    result = scrub(claim(line(hcpcs="J2329", units=30, drug={"ndc": "12345-6789-01"})))
+    document = claim(
+        line(hcpcs="J2329", units=30, drug={"ndc": "12345-6789-01", "name": "Tysabri"})
+    )
+    result = scrub(document)
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["hcpcs"] == "J2323"
+
+
+def test_a_shared_name_on_another_drugs_code_holds_naming_the_family() -> None:
+    result = scrub(claim(line(hcpcs="J2329", units=30, drug={"ndc": "12345-6789-01"})))
+    (finding,) = [f for f in result.findings if f.rule == "CODE.DRUG_MISMATCH"]
+    assert finding.severity == "hold"
+    assert "J2323" in finding.message
+    assert "Q5134" in finding.message
 
 
 def test_waste_line_is_recoded_with_its_administered_line() -> None:
