@@ -105,6 +105,9 @@ async def test_run_serves_health_and_metrics_and_exits_0_on_sigterm(
     events = [line["event"] for line in lines]
     assert events.count("claim_scrubbed") + events.count("claim_invalid") == len(EXAMPLES)
     assert "Application shutdown complete." in events
+    # A normal start and the first claims log nothing at error level (aiokafka's "topic not
+    # found" or "coordinator not available" included).
+    assert [line for line in lines if line["level"] == "error"] == []
 
 
 def _claims_total(text: str) -> float:
@@ -201,3 +204,40 @@ async def test_tail_starts_at_the_end_by_default(make_settings: SettingsFactory)
     assert tail.returncode == 0
     (line,) = out.decode().splitlines()
     assert "NEW r1 pass" in line
+
+
+async def test_run_and_publish_refuse_missing_topics_in_one_line(
+    make_settings: SettingsFactory,
+) -> None:
+    """Neither creates a topic (not even on a broker that auto-creates them on a metadata
+    request): each says which topic is missing and which setting names it, and exits 1."""
+    settings = make_settings(CLAIMSCRUB_HTTP_HOST="127.0.0.1", CLAIMSCRUB_HTTP_PORT=free_port())
+    submitted = settings.CLAIMSCRUB_TOPIC_SUBMITTED
+
+    code, out, err = await _claimscrub(settings, "publish", str(EXAMPLES[0]))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"claimscrub publish: topic not found on {settings.KAFKA_BOOTSTRAP_SERVERS}: "
+        f"{submitted} (CLAIMSCRUB_TOPIC_SUBMITTED); create it first "
+        "(on a dev broker: claimscrub topics --create)"
+    ]
+
+    code, out, err = await _claimscrub(settings, "run")
+    assert (code, out) == (1, "")
+    (line,) = err.splitlines()
+    assert line.startswith(
+        f"claimscrub run: topics not found on {settings.KAFKA_BOOTSTRAP_SERVERS}: "
+    )
+    assert f"{settings.CLAIMSCRUB_TOPIC_PASS} (CLAIMSCRUB_TOPIC_PASS)" in line
+
+    code, out, _ = await _claimscrub(settings, "topics")
+    assert code == 1
+    assert all(" missing " in line for line in out.splitlines()), out
+
+    # The dev broker's way out, as the README has it.
+    code, out, err = await _claimscrub(settings, "topics", "--create")
+    assert code == 0, err
+    assert len(out.splitlines()) == 5
+    assert " missing " not in out
+    code, out, err = await _claimscrub(settings, "publish", str(EXAMPLES[0]))
+    assert (code, err) == (0, "")

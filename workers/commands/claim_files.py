@@ -1,14 +1,20 @@
 """Claim files for ``claimscrub scrub`` and ``publish``: one message's bytes per claim.
 
-A ``.json`` file holds one claim object or a list of them, a ``.jsonl`` file one claim per
-line, and stdin (``-``) either: a document that parses as a whole is JSON, anything else is
-read as JSON lines. Records are returned as bytes, not parsed claims, so a line that is not
-JSON still reaches the contract and comes back as a ``claim.invalid/v1``, as it would on
-the topic.
+A ``.jsonl`` file holds one claim per line. A ``.json`` file and stdin (``-``) hold JSON
+documents back to back, read with a streaming decoder (``json.JSONDecoder.raw_decode``):
+one claim object, a list of claims, several pretty-printed objects in a row (``cat
+*.json``) or JSON lines, each list's items one claim each. Records are returned as bytes,
+not parsed claims, so something that is not JSON still reaches the contract and comes back
+as one ``claim.invalid/v1``, as it would on the topic: the decoder resumes at the next line
+that starts a document (``{`` or ``[`` in its first column, as every object of a
+pretty-printed stream or a JSON lines file does), and what it skipped is one record.
+Input that is not UTF-8 is one record for a file and a record per line for stdin.
 """
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -23,19 +29,55 @@ class InputError(Exception):
     """The input could not be read at all (missing, unreadable): a usage error, exit 2."""
 
 
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")  # JSON's own
+_NEXT_DOCUMENT = re.compile(r"(?<=\n)[\[{]")
+
+
 def read_records(path: str) -> list[bytes]:
     """The claims in ``path`` (or stdin for ``-``) as one bytes value per claim."""
     data = _read_bytes(path)
     if path != "-" and Path(path).suffix == ".jsonl":
         return _lines(data)
     try:
-        document = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        # A .json file that is not JSON is one broken claim; stdin may be JSON lines.
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
         return [data] if path != "-" else _lines(data)
-    if isinstance(document, list):
-        return [orjson.dumps(item) for item in document]
-    return [data]
+    return _documents(text, data)
+
+
+def _documents(text: str, data: bytes) -> list[bytes]:
+    """Every JSON document in ``text`` in order; a list's items one record each."""
+    records: list[bytes] = []
+    documents = 0
+    position = _skip(text, 0)
+    while position < len(text):
+        documents += 1
+        try:
+            value, end = _DECODER.raw_decode(text, position)
+        except json.JSONDecodeError:
+            resume = _NEXT_DOCUMENT.search(text, position + 1)
+            end = resume.start() if resume else len(text)
+            records.append(text[position:end].rstrip().encode())
+        else:
+            if isinstance(value, list):
+                records.extend(_compact(item) for item in value)
+            else:
+                records.append(text[position:end].encode())
+        position = _skip(text, end)
+    if documents == 1 and len(records) == 1 and not text.lstrip().startswith("["):
+        return [data]  # one claim: its bytes exactly as given, as on the topic
+    return records
+
+
+def _skip(text: str, position: int) -> int:
+    """The first position from ``position`` on that is not JSON whitespace."""
+    match = _WHITESPACE.match(text, position)
+    return match.end() if match else position
+
+
+def _compact(item: object) -> bytes:
+    return json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def example_paths() -> list[Path]:

@@ -2,15 +2,23 @@
 
 For operators: ``run`` (the worker, with /metrics, /healthz and /readyz), ``publish``
 (claim files to the submitted topic, to test an environment), ``tail`` (results as they
-arrive), ``rules`` (every rule the engine can report) and ``docs`` (regenerate the
-published contract documents).
+arrive), ``topics`` (which of the worker's topics exist; ``--create`` on a dev broker),
+``rules`` (every rule the engine can report) and ``docs`` (regenerate the published
+contract documents).
+
+``run`` and ``publish`` first check, with the worker's own client options, that the broker
+answers and their topics exist, and otherwise say so in one line on stderr and exit 1:
+neither creates a topic (production clusters own theirs), and a missing one would
+otherwise be auto-created by a metadata request or block the sends, with aiokafka's error
+records instead of an explanation.
 
 ``scrub`` goes through ``workers.pipeline.route``, the worker's own engine path, so a file
 scrubbed here gives the same result as the same bytes on ``claims.submitted``.
 
 Exit codes: 0 done (even when claims are invalid: that is a result), 1 the worker could
-not start, the demo or a publish failed, or ``docs --check`` found stale documents, 2 a
-usage error (unreadable input, bad configuration).
+not start (broker unreachable, topic missing), the demo or a publish failed, ``topics``
+found one missing, or ``docs --check`` found stale documents, 2 a usage error (unreadable
+input, bad configuration).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -61,13 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="consume claims.submitted and publish results")
     run.set_defaults(func=_run)
 
-    scrub = commands.add_parser("scrub", help="scrub a claim file offline, results to stdout")
-    scrub.add_argument("path", help="a .json (claim or list of claims) or .jsonl file, or -")
+    scrub = commands.add_parser("scrub", help="scrub claim files offline, results to stdout")
+    scrub.add_argument("paths", nargs="+", metavar="PATH", help=INPUTS)
     scrub.add_argument("--pretty", action="store_true", help="a table per claim for people")
     scrub.set_defaults(func=_scrub)
 
     publish = commands.add_parser("publish", help="send claim files to the submitted topic")
-    publish.add_argument("paths", nargs="+", help=".json / .jsonl files, or -")
+    publish.add_argument("paths", nargs="+", metavar="PATH", help=INPUTS)
     publish.set_defaults(func=_publish)
 
     tail = commands.add_parser("tail", help="print results as they arrive, one line each")
@@ -80,11 +89,32 @@ def _parser() -> argparse.ArgumentParser:
     tail.add_argument(
         "--from-beginning", action="store_true", help="start at the oldest record, not the end"
     )
-    tail.add_argument("--max", type=int, metavar="N", help="stop after N records")
     tail.add_argument(
-        "--idle", type=float, metavar="SECONDS", help="stop when nothing arrived for SECONDS"
+        "--max",
+        type=_positive(int),
+        metavar="N",
+        help="stop after N records; waits until N have come, so add --idle to stop sooner",
+    )
+    tail.add_argument(
+        "--idle",
+        type=_positive(float),
+        metavar="SECONDS",
+        help="stop once nothing arrived for SECONDS (with or without --max)",
     )
     tail.set_defaults(func=_tail)
+
+    topics = commands.add_parser(
+        "topics", help="which of the worker's five topics exist (exit 1 if one is missing)"
+    )
+    topics.add_argument(
+        "--create",
+        action="store_true",
+        help="create the missing ones, replication factor 1: for a dev or test broker",
+    )
+    topics.add_argument(
+        "--partitions", type=_positive(int), default=1, metavar="N", help="for --create (1)"
+    )
+    topics.set_defaults(func=_topics)
 
     rules = commands.add_parser("rules", help="list every rule: id, severity, summary")
     rules.add_argument("--json", action="store_true", help="JSON lines instead of a table")
@@ -97,16 +127,54 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--dir", type=Path, help="where (default: docs/ of this checkout)")
     docs.set_defaults(func=_docs)
 
-    demo = commands.add_parser("demo", help="the example claims through a broker and worker")
+    demo = commands.add_parser(
+        "demo",
+        help="the example claims through a broker and worker, on topics of its own",
+    )
     demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait (60)")
     demo.set_defaults(func=_demo)
     return parser
 
 
+INPUTS = (
+    "a .json file (a claim, a list of claims, or several back to back), a .jsonl file "
+    "(one claim per line), or - for stdin (any of these)"
+)
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be above 0: {text}")
+        return value
+
+    return parse
+
+
 def _run(_: argparse.Namespace, settings: Settings) -> int:
+    from claimscrub.workers.commands.kafka_admin import BrokerError, check_broker  # noqa: PLC0415
     from claimscrub.workers.runtime.server import serve  # noqa: PLC0415 (keeps `scrub` start-up light)
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
+    topics = settings.topics()
+    try:
+        # Before anything starts: one line instead of a traceback when the broker cannot
+        # be reached or a topic is missing (module doc); on a fresh cluster it also waits
+        # for the group coordinator, which the consumer would log as an error otherwise.
+        check = check_broker(
+            settings, [topics.submitted, *topics.results], group_id=settings.CLAIMSCRUB_GROUP_ID
+        )
+        asyncio.run(check)
+    except BrokerError as error:
+        print(f"claimscrub run: {error}", file=sys.stderr)
+        return 1
+    except KafkaError as error:
+        print(f"claimscrub run: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     # Stops gracefully on SIGINT and SIGTERM: the batch in hand finishes (or is left
     # uncommitted, to be redelivered) before the consumer leaves the group.
     return 0 if asyncio.run(serve(settings)) else 1
@@ -117,22 +185,25 @@ def _scrub(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings.CLAIMSCRUB_LOG_LEVEL)
     try:
-        records = read_records(args.path)
+        # Every input read before the first result: a missing file is exit 2, no output.
+        inputs = [(path, read_records(path)) for path in args.paths]
     except InputError as error:
         print(f"claimscrub scrub: {error}", file=sys.stderr)
         return USAGE_ERROR
     engine, topics = default_engine(), settings.topics()
     console = Console()
+    total = sum(len(records) for _, records in inputs)
     # A bar only while results go to a file or pipe: on a terminal it would mix with them.
-    with _progress("scrubbing", len(records), shown=not console.is_terminal) as advance:
-        for index, raw in enumerate(records):
-            source = MessageSource(topic=f"file:{args.path}", offset=index)
-            routed = route(raw, source, engine, datetime.now(UTC), topics=topics)
-            if args.pretty:
-                console.print(_table(routed))
-            else:
-                sys.stdout.buffer.write(routed.value + b"\n")
-            advance()
+    with _progress("scrubbing", total, shown=not console.is_terminal) as advance:
+        for path, records in inputs:
+            for index, raw in enumerate(records):
+                source = MessageSource(topic=f"file:{path}", offset=index)
+                routed = route(raw, source, engine, datetime.now(UTC), topics=topics)
+                if args.pretty:
+                    console.print(_table(routed))
+                else:
+                    sys.stdout.buffer.write(routed.value + b"\n")
+                advance()
     sys.stdout.flush()
     return 0
 
@@ -160,14 +231,21 @@ def _table(routed: Routed) -> Table:
 
 
 def _publish(args: argparse.Namespace, settings: Settings) -> int:
+    from claimscrub.workers.commands.kafka_admin import BrokerError, check_broker  # noqa: PLC0415
+
     try:
         records = [raw for path in args.paths for raw in read_records(path)]
     except InputError as error:
         print(f"claimscrub publish: {error}", file=sys.stderr)
         return USAGE_ERROR
     try:
+        # The topic must exist: publish never creates one (module doc).
+        asyncio.run(check_broker(settings, [settings.topics().submitted]))
         with _progress("publishing", len(records)) as advance:
             asyncio.run(_send(settings, records, advance))
+    except BrokerError as error:
+        print(f"claimscrub publish: {error}", file=sys.stderr)
+        return 1
     except KafkaError as error:
         print(f"claimscrub publish: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
@@ -211,6 +289,7 @@ def _progress(what: str, total: int, *, shown: bool = True) -> Iterator[Callable
 
 
 def _tail(args: argparse.Namespace, settings: Settings) -> int:
+    from claimscrub.workers.commands.kafka_admin import BrokerError  # noqa: PLC0415
     from claimscrub.workers.commands.tail import resolve_topics, tail  # noqa: PLC0415
 
     topics = resolve_topics(settings, args.topics)
@@ -226,11 +305,42 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
     try:
         asyncio.run(coroutine)
     except KeyboardInterrupt:
-        pass  # Ctrl-C is how a tail without --max ends
-    except (KafkaError, RuntimeError) as error:
+        pass  # Ctrl-C is how a tail without --max or --idle ends
+    except BrokerError as error:
+        print(f"claimscrub tail: {error}", file=sys.stderr)
+        return 1
+    except KafkaError as error:
         print(f"claimscrub tail: {type(error).__name__}: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _topics(args: argparse.Namespace, settings: Settings) -> int:
+    from claimscrub.workers.commands.kafka_admin import (  # noqa: PLC0415
+        TOPIC_SETTINGS,
+        BrokerError,
+        ensure_topics,
+        partition_counts,
+    )
+
+    names = {getattr(settings, name): name for name in TOPIC_SETTINGS}
+
+    async def report() -> dict[str, int | None]:
+        if args.create:
+            await ensure_topics(settings, list(names), partitions=args.partitions)
+        return await partition_counts(settings, list(names))
+
+    try:
+        counts = asyncio.run(report())
+    except (BrokerError, KafkaError) as error:
+        print(f"claimscrub topics: {error}", file=sys.stderr)
+        return 1
+    width = max(map(len, names))
+    for topic, setting in names.items():
+        count = counts[topic]
+        state = "missing" if count is None else f"{count} partition(s)"
+        print(f"{topic:<{width}}  {state:<16}  {setting}")
+    return 1 if None in counts.values() else 0
 
 
 def _rules(args: argparse.Namespace, _: Settings) -> int:
@@ -284,10 +394,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
             console.print("starting (or reusing) the local Kafka broker: scripts/kafka-local")
             address = local.start()
             settings = settings.model_copy(update={"KAFKA_BOOTSTRAP_SERVERS": address})
-        console.print(f"broker {settings.KAFKA_BOOTSTRAP_SERVERS}; publishing examples ...")
+        # Topics and consumer group of its own, whichever broker this is (demo.py).
         asyncio.run(run_demo(settings, console, timeout_s=args.timeout))
-    except (DemoTimeout, RuntimeError) as error:
-        console.print(f"[red]claimscrub demo failed:[/] {error}")
+    except (DemoTimeout, RuntimeError, KafkaError) as error:
+        console.print(
+            f"[red]claimscrub demo failed:[/] {escape(str(error))}", highlight=False, soft_wrap=True
+        )
         return 1
     finally:
         if started:

@@ -2,23 +2,42 @@
 
 It plays all three parties in one process: the PM system (a plain producer publishing
 ``examples/*.json``), the worker (the same ``build_broker`` as ``claimscrub run``) and the
-billing queues (a plain consumer reading the result topics from their end, so results of
-earlier runs on a reused broker are not mistaken for this run's).
+billing queues (a plain consumer reading the result topics from their end).
+
+Whichever broker it is given (the local one it started, or any other through
+``KAFKA_BOOTSTRAP_SERVERS``), the demo works under names of its own: every topic and the
+consumer group under ``claimscrub-demo.<8 random hex digits>.`` (``with_topic_prefix``),
+created for the run and deleted after it, so it never publishes to a deployment's
+``claims.submitted``, never joins its ``claimscrub`` group, and never sees another run's
+results. When the topics cannot be deleted, it says in one line which were left. Its
+consumer group, empty and without offsets once its topics are gone, is dropped by the
+broker's own offsets cleanup (``offsets.retention.check.interval.ms``, 10 minutes by
+default); aiokafka 0.14 has no public call to delete a group.
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from rich.console import Console
+from rich.markup import escape
 
 from claimscrub.workers.commands.claim_files import claim_key, example_paths
-from claimscrub.workers.commands.kafka_admin import client_options, ensure_topics, topic_partitions
+from claimscrub.workers.commands.kafka_admin import (
+    BrokerError,
+    check_broker,
+    client_options,
+    delete_topics,
+    ensure_topics,
+    topic_partitions,
+)
 from claimscrub.workers.runtime.app import build_broker
 from claimscrub.workers.settings import Settings
 
@@ -38,22 +57,55 @@ class Published:
     offset: int
 
 
-async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> None:
-    """Publish every example, wait for one result each, print one line per claim."""
+PREFIX = "claimscrub-demo"
+
+
+async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0) -> str:
+    """Publish every example, wait for one result each, print one line per claim; all on
+    topics of the demo's own (module doc), deleted at the end. Returns their prefix."""
+    prefix = f"{PREFIX}.{uuid.uuid4().hex[:8]}"
+    settings = settings.with_topic_prefix(prefix)
     files = example_paths()
     topics = settings.topics()
-    await ensure_topics(settings, [topics.submitted, *topics.results])
-    reader = await _results_reader(settings)
-    worker = build_broker(settings)
+    names = [topics.submitted, *topics.results]
+    await check_broker(settings, [])  # unreachable: one line, and nothing to clean up
+    console.print(
+        f"broker {settings.KAFKA_BOOTSTRAP_SERVERS}; topics and consumer group under "
+        f"{prefix}.; publishing {len(files)} examples ...",
+        highlight=False,
+        soft_wrap=True,
+    )
     try:
-        await worker.start()
-        published = await _publish(settings, files)
-        results = await _collect(reader, published, timeout_s)
+        await ensure_topics(settings, names)
+        reader = await _results_reader(settings)
+        worker = build_broker(settings)
+        try:
+            await worker.start()
+            published = await _publish(settings, files)
+            results = await _collect(reader, published, timeout_s)
+        finally:
+            await worker.stop()
+            await reader.stop()
+        for item in published:
+            topic, result = results[item.name]
+            _print_line(console, item, topic.removeprefix(f"{prefix}."), result)
     finally:
-        await worker.stop()
-        await reader.stop()
-    for item in published:
-        _print_line(console, item, *results[item.name])
+        await _remove(settings, names, prefix, console)
+    return prefix
+
+
+async def _remove(settings: Settings, names: list[str], prefix: str, console: Console) -> None:
+    try:
+        await delete_topics(settings, names)
+    except (BrokerError, KafkaError) as error:
+        console.print(
+            f"[yellow]left the demo's topics on the broker ({escape(str(error))}):[/] "
+            f"{', '.join(names)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(f"[dim]deleted the demo's topics ({prefix}.*)[/]", highlight=False)
 
 
 async def _results_reader(settings: Settings) -> AIOKafkaConsumer:
@@ -137,7 +189,7 @@ def _print_line(console: Console, item: Published, topic: str, result: dict[str,
     else:
         detail = ", ".join(finding["rule"] for finding in result["findings"]) or "-"
     console.print(
-        f"{item.claim_id or '-':<18} [{STYLES[outcome]}]{topic:<28}[/] {detail}",
+        f"{item.claim_id or '-':<18} [{STYLES[outcome]}]{topic:<28}[/] {escape(detail)}",
         highlight=False,
         soft_wrap=True,
     )

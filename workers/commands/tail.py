@@ -4,6 +4,13 @@ A plain consumer with no group: it commits nothing and never takes partitions fr
 worker or from billing consumers. It starts at the end of every partition (only what
 arrives from now on) unless asked to start at the beginning.
 
+It runs until Ctrl-C, ``--max`` records, or ``--idle`` seconds without one, whichever
+comes first. ``--max`` alone waits for its N records however long they take, as
+``kafka-console-consumer --max-messages`` and ``kcat -c`` do: a count is not a time limit,
+and a script that wants one says ``--idle`` (``--from-beginning --idle 2`` prints what a
+topic holds and stops). Stopping for ``--idle`` is no error (exit 0); it says on stderr how
+many records came.
+
 Lines carry ids, outcomes, rule ids and error texts (which the contract keeps free of
 claim values), never a claim document: a dead letter's ``raw`` and a submitted claim's
 patient are PHI.
@@ -73,6 +80,10 @@ async def tail(
             if records:
                 last = time.monotonic()
             elif idle_timeout_s is not None and time.monotonic() - last >= idle_timeout_s:
+                (status or console).print(
+                    f"nothing for {idle_timeout_s:g} s: stopped after {printed} record(s)",
+                    highlight=False,
+                )
                 break
             for record in records[: None if max_records is None else max_records - printed]:
                 console.print(describe(record), highlight=False, soft_wrap=True)
