@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # Reinstall only when the dependency declarations change.
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv install lint test demo bench docs constraints clean
+.PHONY: venv install lint test unit demo bench docs constraints clean
 
 venv: $(BIN)/python
 
@@ -32,6 +32,10 @@ lint: install
 # (KAFKA_BOOTSTRAP_SERVERS) and fail, never skip, without one.
 test: install lint
 	$(BIN)/pytest
+
+# The fast loop: every test that needs no broker, no lint (`make test` runs both).
+unit: install
+	$(BIN)/pytest -m "not integration"
 
 # Starts the local broker unless KAFKA_BOOTSTRAP_SERVERS is set, and stops what it started.
 demo: install

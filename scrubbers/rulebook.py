@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from claimscrub.scrubbers.engine import Check, Engine
 from claimscrub.scrubbers.reference import load_reference
@@ -32,6 +33,7 @@ CHECKS: tuple[Check, ...] = (
 
 
 @cache
-def default_engine() -> Engine:
-    """The engine over the packaged reference data; built once per process."""
-    return Engine(load_reference(), CHECKS)
+def default_engine(cms_bundle: Path | None = None) -> Engine:
+    """The engine over the packaged reference data and the shipped CMS bundle, or the bundle
+    at ``cms_bundle`` (``claimscrub data import``); built once per process and bundle."""
+    return Engine(load_reference(cms_bundle=cms_bundle), CHECKS)

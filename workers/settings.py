@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Literal
 
 from aiokafka.helpers import create_ssl_context
@@ -30,6 +31,7 @@ _SASL: dict[SaslMechanism, type[SASLPlaintext | SASLScram256 | SASLScram512]] = 
 
 
 RoutedOutcome = Outcome | Literal["invalid"]
+BUNDLE_FILE = "bundle.json"  # what `claimscrub data import` writes into CLAIMSCRUB_DATA_DIR
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,9 @@ class Settings(BaseSettings):
     CLAIMSCRUB_HTTP_HOST: str = "0.0.0.0"
     CLAIMSCRUB_HTTP_PORT: int = Field(9108, ge=1, le=65_535)
     CLAIMSCRUB_TRACING: bool = False
+    # Reference data: a directory written by `claimscrub data import` (its bundle.json: a
+    # newer quarter's CMS tables); unset, the bundle shipped with the package.
+    CLAIMSCRUB_DATA_DIR: str | None = None
 
     @model_validator(mode="after")
     def _sasl_has_credentials(self) -> Settings:
@@ -149,6 +154,12 @@ class Settings(BaseSettings):
             hold=self.CLAIMSCRUB_TOPIC_HOLD,
             invalid=self.CLAIMSCRUB_TOPIC_INVALID,
         )
+
+    def cms_bundle(self) -> Path | None:
+        """The CMS bundle the engine loads: ``CLAIMSCRUB_DATA_DIR``'s, else the shipped one."""
+        if self.CLAIMSCRUB_DATA_DIR is None:
+            return None
+        return Path(self.CLAIMSCRUB_DATA_DIR) / BUNDLE_FILE
 
     def limits(self) -> Limits:
         return Limits(

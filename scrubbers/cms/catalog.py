@@ -20,6 +20,8 @@ from claimscrub.scrubbers.cms.dosage import UnitSize
 from claimscrub.scrubbers.cms.hcpcs import CodeDates
 from claimscrub.scrubbers.cms.noc import NocEntry
 
+STALE_DAYS = 92  # a quarter: past it, a newer quarter's file has been published
+
 
 @dataclass(frozen=True, slots=True)
 class AspText:
@@ -40,6 +42,13 @@ class CmsCatalog:
     modifiers: Mapping[str, str]  # modifier -> long description
     noc_entries: Mapping[str, NocEntry]
     dates: Mapping[str, CodeDates]  # from a fixed-width HCPCS file; empty without one
+
+    def stale(self, today: date) -> dict[str, date]:
+        """Tables whose period ended more than a quarter before ``today``, with that end:
+        CMS publishes each quarter's files before it starts, so such a table has been
+        replaced at least once."""
+        periods = self.periods.items()
+        return {table: end for table, (_, end) in periods if (today - end).days > STALE_DAYS}
 
     def unit_size(self, code: str) -> UnitSize | None:
         return self.unit_sizes.get(code)

@@ -120,6 +120,19 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     rules.set_defaults(func=_rules)
 
+    data = commands.add_parser("data", help="the reference data: info, import, check")
+    data_commands = data.add_subparsers(required=True, metavar="ACTION", dest="action")
+    data_info = data_commands.add_parser("info", help="tables, periods, rows, digests, ruleset")
+    data_info.add_argument("bundle", nargs="?", help="a bundle file or directory")
+    data_import = data_commands.add_parser(
+        "import", help="compile downloaded CMS files into a bundle the worker reads"
+    )
+    data_import.add_argument("sources", type=Path, help="folder with asp-YYYY-MM/, hcpcs-YYYY-MM/")
+    data_import.add_argument("--out", type=Path, required=True, help="directory for bundle.json")
+    data_check = data_commands.add_parser("check", help="validate a bundle")
+    data_check.add_argument("bundle", nargs="?", help="a bundle file or directory")
+    data.set_defaults(func=_data)
+
     docs = commands.add_parser("docs", help="regenerate docs/asyncapi.yaml and docs/schemas")
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a document is stale"
@@ -190,7 +203,7 @@ def _scrub(args: argparse.Namespace, settings: Settings) -> int:
     except InputError as error:
         print(f"claimscrub scrub: {error}", file=sys.stderr)
         return USAGE_ERROR
-    engine, topics = default_engine(), settings.topics()
+    engine, topics = default_engine(settings.cms_bundle()), settings.topics()
     console = Console()
     total = sum(len(records) for _, records in inputs)
     # A bar only while results go to a file or pipe: on a terminal it would mix with them.
@@ -343,10 +356,10 @@ def _topics(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if None in counts.values() else 0
 
 
-def _rules(args: argparse.Namespace, _: Settings) -> int:
+def _rules(args: argparse.Namespace, settings: Settings) -> int:
     from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (the engine's own catalog)
 
-    reference = default_engine().reference
+    reference = default_engine(settings.cms_bundle()).reference
     catalog = reference.catalog
     if args.json:
         for info in catalog.rule:
@@ -360,6 +373,22 @@ def _rules(args: argparse.Namespace, _: Settings) -> int:
     for info in catalog.rule:
         table.add_row(info.id, info.severity, info.summary, info.reference)
     Console().print(table)
+    return 0
+
+
+def _data(args: argparse.Namespace, settings: Settings) -> int:
+    from claimscrub.workers.commands import data  # noqa: PLC0415 (loads reference data)
+
+    console = Console()
+    try:
+        if args.action == "import":
+            data.import_(args.sources, args.out, console)
+            return 0
+        path = data.bundle_path(args.bundle, settings.cms_bundle())
+        (data.info if args.action == "info" else data.check)(path, console)
+    except data.DataError as error:
+        print(f"claimscrub data {args.action}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
 from prometheus_client import (
@@ -26,6 +27,7 @@ from prometheus_client import (
     PROCESS_COLLECTOR,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
 )
 
@@ -100,6 +102,19 @@ class Metrics:
             registry=self.registry,
         )
         self._published = {(topic,): self._published_family.labels(topic) for topic in topics}
+        self._period_end = Gauge(
+            "claimscrub_reference_period_end_timestamp_seconds",
+            "End of each loaded CMS table's period (Unix time): the data's age is time() minus "
+            "this; CMS publishes a new quarter before the period ends.",
+            ["table"],
+            registry=self.registry,
+        )
+
+    def reference_periods(self, periods: Mapping[str, tuple[date, date]]) -> None:
+        """Each loaded CMS table's period end, as a Unix time (alert on its age)."""
+        for table, (_, end) in periods.items():
+            stamp = datetime.combine(end, time.max, UTC).timestamp()
+            self._period_end.labels(table).set(stamp)
 
     def with_process_metrics(self) -> Metrics:
         """Add CPU, memory, open files and GC series (what ``prometheus_client`` serves by

@@ -18,12 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from aiokafka import ConsumerRecord
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 
+from claimscrub.scrubbers.cms.catalog import CmsCatalog
 from claimscrub.workers.observability.logging import CLAIM_CONTEXT, get_logger
 from claimscrub.workers.observability.metrics import Metrics
 from claimscrub.workers.observability.tracing import (
@@ -133,6 +135,21 @@ class Observability:
         metrics = metrics.with_process_metrics()
         provider = otlp_tracer_provider() if settings.CLAIMSCRUB_TRACING else None
         return cls(metrics, provider)
+
+    def reference_data(self, ruleset: str, cms: CmsCatalog) -> None:
+        """Say what the engine loaded: one line with the ruleset and each table's period, a
+        warning per table whose period ended more than a quarter ago, and each period's end
+        as a metric (its age is ``time() - claimscrub_reference_period_end_timestamp_seconds``)."""
+        periods = {table: f"{start} to {end}" for table, (start, end) in cms.periods.items()}
+        log.info("reference_data", ruleset=ruleset, periods=periods)
+        for table, end in cms.stale(datetime.now(UTC).date()).items():
+            log.warning(
+                "reference_data_stale",
+                table=table,
+                period_end=str(end),
+                action="download the current quarter's CMS files and run claimscrub data import",
+            )
+        self.metrics.reference_periods(cms.periods)
 
     def middlewares(self) -> tuple[Any, ...]:
         """FastStream's broker middlewares: Prometheus always, OpenTelemetry when on. They

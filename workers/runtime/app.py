@@ -127,7 +127,9 @@ def build_broker(
     if engine is None:
         from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (loads reference data)
 
-        engine = default_engine()
+        default = default_engine(settings.cms_bundle())
+        observability.reference_data(default.reference.ruleset, default.reference.cms)
+        engine = default
     # FastStream still starts a producer of its own, with the admin client that /readyz
     # asks (``consumer_only`` would skip both); nothing publishes through it.
     broker = WorkerBroker(

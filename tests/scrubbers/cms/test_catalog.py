@@ -3,7 +3,7 @@ facts of the CMS files (``DRUGS.md``)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,3 +120,10 @@ def test_periods_and_digest(catalog: CmsCatalog) -> None:
 def test_the_catalog_is_frozen(catalog: CmsCatalog) -> None:
     with pytest.raises(AttributeError):
         catalog.digest = "0" * 64  # type: ignore[misc]
+
+
+def test_a_table_is_stale_a_quarter_after_its_period_ended() -> None:
+    cms = read_bundle(shipped_bundle())
+    _, end = cms.periods["asp_pricing"]
+    assert "asp_pricing" not in cms.stale(end + timedelta(days=92))
+    assert "asp_pricing" in cms.stale(end + timedelta(days=93))
