@@ -226,6 +226,7 @@ class ClaimContext:
         self.submitted = submitted  # the claim as sent, when this round judges a corrected one
         self.reference = reference
         self.codes = reference.codes
+        self._identifier = reference.identifier
         self.plan: PlanPolicy = reference.plans[claim.payer.plan_type]
         self.lines = sorted((self._view(line) for line in claim.lines), key=line_number)
         for view in self.lines:
@@ -272,8 +273,9 @@ class ClaimContext:
         chosen = severity or ("fix" if fix else info.severity)
         if chosen not in ("fix", "hold", "info"):
             raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")
-        finding = Finding(
-            rule=rule, severity=chosen, line=line, message=message, reference=info.reference
+        # Built without validation: every field comes from the catalog and the rules, typed.
+        finding = Finding.model_construct(
+            rule=rule.value, severity=chosen, line=line, message=message, reference=info.reference
         )
         return Flag(finding, fix)
 
@@ -290,7 +292,7 @@ class ClaimContext:
     def _view(self, line: Line) -> LineView:
         drug = line.drug
         ndc = parse_ndc(drug.ndc) if drug and drug.ndc and drug.ndc.strip() else None
-        identifier = self.reference.identifier
+        identifier = self._identifier
         return LineView(
             line=line,
             facts=self.codes.get(line.hcpcs),

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from claimscrub.scrubbers.codes import CodeFacts
 from claimscrub.scrubbers.ndc_format import ParsedNdc
@@ -65,40 +65,67 @@ class Identifier:
     """Identities from the reference data and the CMS crosswalk, each a dictionary read."""
 
     def __init__(self, reference: Reference) -> None:
-        self.reference = reference
         self.cms = reference.cms
+        # Plain dicts read once: the reference's cached properties lock on every read.
+        self._by_product = reference.drug_by_ndc_product
+        self._by_name = reference.drug_by_name
+        self._family_by_name = reference.family_by_name
         self._codes_of = {
             drug_id: tuple(sorted(pack.code for pack in packs))
             for drug_id, packs in reference.codes_by_drug.items()
         }
         self._drug_of_code = {code: pack.drug for code, pack in reference.packs.items()}
+        # A practice bills the same few packages and names all day.
+        self._ndc_seen: dict[tuple[str, str], Identity | None] = {}
+        self._name_seen: dict[str, Identity | None] = {}
 
     def by_ndc(self, ndc: ParsedNdc | None, written: str) -> Identity | None:
         if ndc is None or ndc.product is None or ndc.digits is None:
             return None
-        by = f"NDC {written.strip()}"
-        drug = self.reference.drug_by_ndc_product.get(ndc.product)
+        key = (ndc.digits, written.strip())
+        if key not in self._ndc_seen:
+            _bounded(self._ndc_seen)
+            self._ndc_seen[key] = self._by_ndc(ndc.digits, ndc.product, key[1])
+        return self._ndc_seen[key]
+
+    def by_name(self, name: str | None) -> Identity | None:
+        if not name or not name.strip():
+            return None
+        if name not in self._name_seen:
+            _bounded(self._name_seen)
+            self._name_seen[name] = self._by_name_uncached(name.strip())
+        return self._name_seen[name]
+
+    def _by_ndc(self, digits: str, product: str, written: str) -> Identity | None:
+        by = f"NDC {written}"
+        drug = self._by_product.get(product)
         if drug is not None:
             return Identity(by, self._codes_of.get(drug.id, ()), (drug,))
-        codes = self.cms.ndc_codes(ndc.digits)
+        codes = self.cms.ndc_codes(digits)
         if not codes:
             return None
         drugs = _unique(self._drug_of_code[code] for code in codes if code in self._drug_of_code)
         return Identity(by, tuple(sorted(codes)), drugs)
 
-    def by_name(self, name: str | None) -> Identity | None:
-        if not name or not name.strip():
-            return None
-        key = name.strip().casefold()
-        by = f"name '{name.strip()}'"
-        drug = self.reference.drug_by_name.get(key)
+    def _by_name_uncached(self, name: str) -> Identity | None:
+        key = name.casefold()
+        by = f"name '{name}'"
+        drug = self._by_name.get(key)
         if drug is not None:
             return Identity(by, self._codes_of.get(drug.id, ()), (drug,))
-        family = self.reference.family_by_name.get(key)
+        family = self._family_by_name.get(key)
         if not family:
             return None
         codes = sorted({code for member in family for code in self._codes_of.get(member.id, ())})
         return Identity(by, tuple(codes), tuple(family))
+
+
+SEEN_AT_MOST = 4096  # identities remembered; typos must not grow a worker's memory forever
+
+
+def _bounded(seen: dict[Any, Any]) -> None:
+    if len(seen) >= SEEN_AT_MOST:
+        seen.clear()
 
 
 def _unique(drugs: Iterable[Drug]) -> tuple[Drug, ...]:

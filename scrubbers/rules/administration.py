@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import cache, lru_cache
 
 from claimscrub.scrubbers.context import ClaimContext, LineView
 from claimscrub.scrubbers.findings import Flag
@@ -44,7 +45,7 @@ MODIFIER_25 = "25"
 
 def check(ctx: ClaimContext) -> Iterator[Flag]:
     by_date: dict[date, list[LineView]] = {}
-    for view in sorted(ctx.lines, key=lambda view: view.number):
+    for view in ctx.lines:  # in number order
         by_date.setdefault(view.line.service_date, []).append(view)
     yield from _admin_missing(ctx, by_date)
     for day, views in by_date.items():
@@ -57,13 +58,23 @@ def in_ranges(code: str, ranges: Iterable[str]) -> bool:
     """Whether ``code`` falls in one of ``ranges`` (``"96360-96379"``, inclusive), each
     holding only codes of its own shape (five digits, or a letter and four digits)."""
     shape = _shape(code)
+    if shape is None:
+        return False
     for written in ranges:
-        first, last = written.split("-")
-        if shape is not None and shape == _shape(first) and first <= code <= last:
+        first_shape, first, last = _bounds(written)
+        if shape == first_shape and first <= code <= last:
             return True
     return False
 
 
+@cache
+def _bounds(written: str) -> tuple[str | None, str, str]:
+    """A range's shape and ends, parsed once (this runs for every line of every claim)."""
+    first, last = written.split("-")
+    return _shape(first), first, last
+
+
+@lru_cache(maxsize=4096)
 def _shape(code: str) -> str | None:
     if len(code) != 5 or not code.isascii():
         return None
@@ -85,7 +96,7 @@ def _admin_missing(ctx: ClaimContext, by_date: dict[date, list[LineView]]) -> It
         return
     known = ctx.reference.pos_codes.get(pos)
     where = f"{pos} ({known.name})" if known else pos
-    for view in sorted(ctx.lines, key=lambda view: view.number):
+    for view in ctx.lines:
         code, day = view.line.hcpcs, view.line.service_date
         if not view.is_administered_line or not in_ranges(
             code, sets.separately_administered_drug_codes

@@ -43,7 +43,8 @@ import calendar
 import difflib
 from collections.abc import Iterator
 from datetime import date
-from typing import NamedTuple
+from functools import cache, lru_cache
+from typing import ClassVar, NamedTuple, get_args
 
 from pydantic import BaseModel
 
@@ -66,6 +67,7 @@ def submission_date(ctx: ClaimContext) -> date:
     return ctx.claim.submitted_at.date()
 
 
+@lru_cache(maxsize=4096)  # service dates repeat across lines and claims
 def add_months(day: date, months: int) -> date:
     """``day`` plus ``months`` calendar months, the day clamped to the end of a shorter month;
     ``date.max`` when the result would fall after it."""
@@ -115,7 +117,7 @@ class _Unknown(NamedTuple):
 
 
 def _unknown_fields(ctx: ClaimContext) -> Iterator[Flag]:
-    found = list(_walk(ctx.submitted or ctx.claim, "", None))
+    found = _unknown_in(ctx.submitted or ctx.claim)
     if not found:
         return
     listed = ", ".join(_describe(unknown) for unknown in found[:MAX_POINTERS_LISTED])
@@ -137,21 +139,54 @@ def _unknown_fields(ctx: ClaimContext) -> Iterator[Flag]:
     yield ctx.flag(RuleId.CLAIM_UNKNOWN_FIELD, None, f"{head}: {listed}. {tail}")
 
 
+class _Remembered:
+    """The unknown fields of the last claim walked: every round of one scrub asks about the
+    same submitted claim (held here, so ``is`` cannot match a newer object at its address)."""
+
+    claim: ClassVar[BaseModel | None] = None
+    found: ClassVar[list[_Unknown]] = []
+
+
+def _unknown_in(claim: BaseModel) -> list[_Unknown]:
+    if _Remembered.claim is not claim:
+        _Remembered.found = list(_walk(claim, "", None))
+        _Remembered.claim = claim
+    return _Remembered.found
+
+
 def _walk(model: BaseModel, pointer: str, line: int | None) -> Iterator[_Unknown]:
-    """Unknown fields of ``model`` (at ``pointer``) and of the contract objects under it."""
+    """Unknown fields of ``model`` (at ``pointer``) and of the contract objects under it.
+    Only the fields that can hold contract objects are visited (``_nested``): this runs on
+    every claim, and most fields are plain values."""
     if isinstance(model, Line):
         line = model.number
-    for key in model.model_extra or {}:
+    for key in model.__pydantic_extra__ or ():  # model_extra, without the property call
         yield _Unknown(f"{pointer}/{_escape(key)}", key, model, line)
-    for name, info in type(model).model_fields.items():
+    for name, key in _nested(type(model)):
         value = getattr(model, name)
-        at = f"{pointer}/{_escape(info.alias or name)}"
         if isinstance(value, BaseModel):
-            yield from _walk(value, at, line)
+            yield from _walk(value, f"{pointer}/{key}", line)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from _walk(item, f"{at}/{index}", line)
+                    yield from _walk(item, f"{pointer}/{key}/{index}", line)
+
+
+@cache
+def _nested(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(attribute, escaped JSON name) of each field of ``model`` whose type can hold a
+    contract object, directly or in a list."""
+    return tuple(
+        (name, _escape(info.alias or name))
+        for name, info in model.model_fields.items()
+        if _holds_model(info.annotation)
+    )
+
+
+def _holds_model(annotation: object) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_model(argument) for argument in get_args(annotation))
 
 
 def _escape(key: str) -> str:

@@ -102,3 +102,44 @@ def test_eleven_digits_with_one_misplaced_hyphen_is_rewritten() -> None:
     result = scrub(claim(misplaced, payer=payer, prior_authorizations=auth))
     assert result.corrected_claim is not None
     assert result.corrected_claim["lines"][0]["drug"]["ndc"] == "64406-0008-01"
+
+
+def _bevacizumab(drug: dict[str, object] | None = None, **fields: object) -> dict[str, object]:
+    """A bevacizumab line: a code no pack describes, known from the CMS files (J9035 is
+    10 mg per unit; NDC 50242-0061-01 is Avastin 400 mg/16 mL under J9035)."""
+    avastin = {"name": "bevacizumab", "ndc": "50242-0061-01", "administered": 400}
+    chosen = {"hcpcs": "J9035", "units": 40, "charge": "3380.00", **fields}
+    return line(2, drug={"ndc_quantity": 16, **avastin, **(drug or {})}, **chosen)
+
+
+def test_a_catalogued_code_gets_its_units_from_the_cms_unit_size() -> None:
+    result = scrub(claim(line(1, hcpcs="96413", drug=None), _bevacizumab(units=400)))
+    (finding,) = [f for f in result.findings if f.rule == "UNITS.DOSE_MISMATCH"]
+    assert "per 10 mg" in finding.message
+    assert result.corrected_claim is not None
+    assert result.corrected_claim["lines"][1]["units"] == 40
+
+
+def test_another_drugs_ndc_on_a_catalogued_code_is_recoded_by_the_crosswalk() -> None:
+    keytruda = {"name": "Keytruda", "ndc": "00006-3026-02", "administered": 200}
+    result = scrub(claim(_bevacizumab(drug=keytruda)))
+    assert "CODE.DRUG_MISMATCH" in rules(result, "fix")
+    assert result.corrected_claim is not None
+    recoded = result.corrected_claim["lines"][0]
+    assert (recoded["hcpcs"], recoded["units"]) == ("J9271", 200)  # pembrolizumab, 1 mg
+
+
+def test_a_noc_code_for_a_catalogued_drug_with_its_own_code_is_recoded() -> None:
+    result = scrub(claim(_bevacizumab(hcpcs="J3490", units=1)))
+    assert result.corrected_claim is not None
+    recoded = result.corrected_claim["lines"][0]
+    assert (recoded["hcpcs"], recoded["units"]) == ("J9035", 40)
+
+
+def test_an_ndc_listed_under_two_codes_on_a_noc_code_holds_naming_both() -> None:
+    aranesp = {"name": "Aranesp", "ndc": "55513-0002-04", "administered": 25, "dose_unit": "mcg"}
+    result = scrub(claim(_bevacizumab(hcpcs="J3490", units=1, drug=aranesp)))
+    (finding,) = [f for f in result.findings if f.rule == "CODE.DRUG_MISMATCH"]
+    assert finding.severity == "hold"
+    assert "J0881" in finding.message
+    assert "J0882" in finding.message
