@@ -275,7 +275,7 @@ class ClaimContext:
             raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")
         # Built without validation: every field comes from the catalog and the rules, typed.
         finding = Finding.model_construct(
-            rule=rule.value, severity=chosen, line=line, message=message, reference=info.reference
+            rule=str(rule), severity=chosen, line=line, message=message, reference=info.reference
         )
         return Flag(finding, fix)
 
