@@ -279,6 +279,19 @@ class ClaimContext:
         )
         return Flag(finding, fix)
 
+    def hcpcs_verdict(self, day: date) -> tuple[Severity, str]:
+        """How CODE.UNKNOWN and MOD.UNKNOWN judge what the HCPCS Level II file lacks on
+        ``day``: a hold within the file's period; info after it, since the code may be
+        newer than the data. Also where the message says it looked."""
+        start, end = self.reference.cms.periods["hcpcs"]
+        if day <= end:
+            return "hold", f"in the code set of {start} to {end}:"
+        return "info", (
+            f"in the loaded HCPCS Level II file, which covers {start} to {end}; the service "
+            f"date {day} is later, so it may be new: load the current quarter's file "
+            "(claimscrub data import) to check it."
+        )
+
     def product_codes(self, identity: Identity, day: date) -> list[CodeFacts]:
         """The identified drug's product-specific codes effective on ``day``."""
         found = (self.codes.get(code) for code in identity.codes)

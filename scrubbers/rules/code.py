@@ -52,27 +52,20 @@ def check(ctx: ClaimContext) -> Iterator[Flag]:
 
 
 def _unknown(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
-    code, day = view.line.hcpcs, view.line.service_date
-    cms = ctx.reference.cms
-    if not LEVEL_TWO.match(code) or cms.is_hcpcs_code(code):
+    code = view.line.hcpcs
+    if not LEVEL_TWO.match(code) or ctx.reference.cms.is_hcpcs_code(code):
         return
-    start, end = cms.periods["hcpcs"]
-    if day <= end:
-        yield ctx.flag(
-            RuleId.CODE_UNKNOWN,
-            view.number,
-            f"{code} is not a HCPCS Level II code in the code set of {start} to {end}: "
-            "check the code for a typing error; the payer will reject it.",
-            severity="hold",
-        )
-        return
+    severity, where = ctx.hcpcs_verdict(view.line.service_date)
+    advice = (
+        " check the code for a typing error; the payer will reject it."
+        if severity == "hold"
+        else ""
+    )
     yield ctx.flag(
         RuleId.CODE_UNKNOWN,
         view.number,
-        f"{code} is not in the loaded HCPCS Level II file, which covers {start} to {end}; "
-        f"the service date {day} is later, so the code may be new: load the current "
-        "quarter's file (claimscrub data import) to check it.",
-        severity="info",
+        f"{code} is not a HCPCS Level II code {where}{advice}",
+        severity=severity,
     )
 
 

@@ -112,24 +112,13 @@ def _unknown(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
     ]
     if not unknown:
         return
-    start, end = cms.periods["hcpcs"]
-    names = ", ".join(unknown)
-    if view.line.service_date <= end:
-        yield ctx.flag(
-            RuleId.MOD_UNKNOWN,
-            view.number,
-            f"{view.line.hcpcs}: {names} is not a HCPCS Level II modifier in the code set of "
-            f"{start} to {end}; correct or remove it.",
-            severity="hold",
-        )
-        return
+    severity, where = ctx.hcpcs_verdict(view.line.service_date)
+    advice = " correct or remove it." if severity == "hold" else ""
     yield ctx.flag(
         RuleId.MOD_UNKNOWN,
         view.number,
-        f"{view.line.hcpcs}: {names} is not in the loaded HCPCS Level II file, which covers "
-        f"{start} to {end}; the service date {view.line.service_date} is later, so it may be "
-        "new: load the current quarter's file (claimscrub data import) to check it.",
-        severity="info",
+        f"{view.line.hcpcs}: {', '.join(unknown)} is not a HCPCS Level II modifier {where}{advice}",
+        severity=severity,
     )
 
 
