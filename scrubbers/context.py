@@ -54,7 +54,14 @@ class LineView:
     by_ndc: Identity | None
     by_name: Identity | None
     modifiers: tuple[str, ...]  # upper-case, as compared
-    code_is_wrong: bool = False
+    code_is_wrong: bool = field(init=False)
+    # The code facts the code-specific rules judge this line by: none while the code is
+    # wrong for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it.
+    # Plain fields, not properties: every rule reads them for every line.
+    code_facts: CodeFacts | None = field(init=False)
+    code_pack: Pack | None = field(init=False)
+    pack: Pack | None = field(init=False)
+    is_noc: bool = field(init=False)
     number: int = field(init=False)
     administered: float | None = field(init=False)
     is_drug_line: bool = field(init=False)
@@ -75,6 +82,15 @@ class LineView:
         code_drug = self.facts.drug if self.facts else None
         self.drug = identified[0] if identified else code_drug
         self.single_dose = self.drug is not None and self.drug.container == "single_dose"
+        self.pack = None if self.facts is None else self.facts.pack
+        self.is_noc = self.facts is not None and self.facts.noc
+        self.judge_code(wrong=False)
+
+    def judge_code(self, *, wrong: bool) -> None:
+        """Record whether CODE.DRUG_MISMATCH finds the code wrong for the drug."""
+        self.code_is_wrong = wrong
+        self.code_facts = None if wrong else self.facts
+        self.code_pack = None if self.code_facts is None else self.code_facts.pack
 
     @property
     def identity(self) -> Identity | None:
@@ -85,25 +101,6 @@ class LineView:
     def disagree(self) -> bool:
         """The NDC and the name identify different drugs."""
         return bool(self.by_ndc and self.by_name and not self.by_ndc.agrees_with(self.by_name))
-
-    @property
-    def is_noc(self) -> bool:
-        return self.facts is not None and self.facts.noc
-
-    @property
-    def pack(self) -> Pack | None:
-        return None if self.facts is None else self.facts.pack
-
-    @property
-    def code_facts(self) -> CodeFacts | None:
-        """The code facts the code-specific rules judge this line by: none while the code is
-        wrong for the drug (CODE.DRUG_MISMATCH), so a wrong code's facts never reach it."""
-        return None if self.code_is_wrong else self.facts
-
-    @property
-    def code_pack(self) -> Pack | None:
-        facts = self.code_facts
-        return None if facts is None else facts.pack
 
 
 def dose_units(view: LineView, facts: CodeFacts) -> int | None:
@@ -227,10 +224,11 @@ class ClaimContext:
         self.reference = reference
         self.codes = reference.codes
         self._identifier = reference.identifier
+        self._rules = reference.catalog.by_id  # read once: cached properties lock per read
         self.plan: PlanPolicy = reference.plans[claim.payer.plan_type]
         self.lines = sorted((self._view(line) for line in claim.lines), key=line_number)
         for view in self.lines:
-            view.code_is_wrong = self._code_is_wrong(view)
+            view.judge_code(wrong=self._code_is_wrong(view))
         self.groups = self._dose_groups()
 
     @property
@@ -269,7 +267,7 @@ class ClaimContext:
         severity: Severity | None = None,
     ) -> Flag:
         """A finding of ``rule`` with the catalog's severity and reference."""
-        info = self.reference.catalog.by_id[rule]
+        info = self._rules[rule]
         chosen = severity or ("fix" if fix else info.severity)
         if chosen not in ("fix", "hold", "info"):
             raise ValueError(f"{rule}: severity {info.severity} needs an explicit choice")

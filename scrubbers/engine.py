@@ -36,6 +36,7 @@ class Engine:
         self.reference = reference
         self.checks = tuple(checks)
         self.ruleset = reference.ruleset
+        self._order = reference.catalog.order  # read once: cached properties lock per read
 
     def findings_for(
         self, claim: ClaimSubmitted, submitted: ClaimSubmitted | None = None
@@ -81,10 +82,10 @@ class Engine:
         )
 
     def _fix_order(self, flag: Flag) -> tuple[int, int]:
-        return self.reference.catalog.order[flag.finding.rule], flag.finding.line or 0
+        return self._order[flag.finding.rule], flag.finding.line or 0
 
     def _report_order(self, finding: Finding) -> tuple[int, int]:
-        return finding.line or 0, self.reference.catalog.order[finding.rule]
+        return finding.line or 0, self._order[finding.rule]
 
     def _revalidate(self, document: dict[str, Any], claim_id: str) -> ClaimSubmitted:
         checked = validate_claim(document)
