@@ -53,7 +53,7 @@ def _shape_and_count(ctx: ClaimContext, view: LineView) -> Iterator[Flag]:
         yield ctx.flag(
             RuleId.MOD_INVALID,
             view.number,
-            f"{view.line.hcpcs}: {'; '.join(_invalid_text(ctx, m) for m in invalid)}.",
+            f"{view.line.hcpcs}: {'; '.join(_invalid_text(ctx, m) for m in invalid)}",
         )
     if len(modifiers) > MAX_MODIFIERS:
         yield ctx.flag(RuleId.MOD_TOO_MANY, view.number, _too_many(ctx, view))
@@ -74,10 +74,10 @@ def _invalid_text(ctx: ClaimContext, written: str) -> str:
     meant = re.sub(r"[\s-]", "", written).upper()
     known = ctx.reference.cms.is_modifier(meant) or meant in ctx.reference.code_sets.cpt_modifiers
     if meant != written and _SHAPE.match(meant) and known:
-        return f"{said}; did you mean {meant}?"
+        return f"{said}: did you mean {meant}?"
     if meant == "POS":
-        return f"{said}; the place of service goes in place_of_service, not in the modifiers"
-    return f"{said}; correct or remove it"
+        return f"{said}: the place of service goes in place_of_service, not in the modifiers."
+    return f"{said}: correct or remove it."
 
 
 def _too_many(ctx: ClaimContext, view: LineView) -> str:

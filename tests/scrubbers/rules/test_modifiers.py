@@ -102,3 +102,39 @@ def test_multi_dose_drug_loses_jw_and_jz() -> None:
 def test_non_drug_lines_keep_their_25() -> None:
     result = scrub(claim(office_visit_line(1), line(2)))
     assert result.outcome == "pass", rules(result)
+
+
+def test_a_mistyped_modifier_gets_the_likely_one_suggested() -> None:
+    (finding,) = [
+        f for f in scrub(claim(line(modifiers=["-JZ"]))).findings if f.rule == "MOD.INVALID"
+    ]
+    assert finding.message.endswith(
+        "'-JZ' is not a modifier (exactly two letters or digits): did you mean JZ?"
+    )
+
+
+def test_pos_written_as_a_modifier_is_sent_to_place_of_service() -> None:
+    (finding,) = [
+        f for f in scrub(claim(line(modifiers=["-POS"]))).findings if f.rule == "MOD.INVALID"
+    ]
+    assert "place_of_service" in finding.message
+    assert "did you mean" not in finding.message
+
+
+def test_too_many_says_which_modifier_the_correction_added() -> None:
+    result = scrub(claim(line(modifiers=["KX", "GA", "GZ", "Q0"])))
+    (finding,) = [f for f in result.findings if f.rule == "MOD.TOO_MANY"]
+    assert "The claim sent 4; the correction added JZ" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("service_date", "severity"),
+    [("2025-09-30", "hold"), ("2025-10-01", "info")],  # the shipped file covers 2025 Q3
+)
+def test_a_modifier_the_hcpcs_file_lacks_is_held_only_within_its_period(
+    service_date: str, severity: str
+) -> None:
+    document = claim(line(modifiers=["JZ", "JX"], service_date=service_date))
+    (finding,) = [f for f in scrub(document).findings if f.rule == "MOD.UNKNOWN"]
+    assert finding.severity == severity
+    assert "JX" in finding.message
