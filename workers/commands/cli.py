@@ -3,8 +3,9 @@
 For operators: ``run`` (the worker, with /metrics, /healthz and /readyz), ``publish``
 (claim files to the submitted topic, to test an environment), ``tail`` (results as they
 arrive), ``topics`` (which of the worker's topics exist; ``--create`` on a dev broker),
-``rules`` (every rule the engine can report) and ``docs`` (regenerate the published
-contract documents).
+``rules`` (every rule the engine can report), ``data`` (the reference data: what is loaded,
+a new quarter's CMS files imported, a bundle checked) and ``docs`` (regenerate the published
+contract and rule documents).
 
 ``run`` and ``publish`` first check, with the worker's own client options, that the broker
 answers and their topics exist, and otherwise say so in one line on stderr and exit 1:
@@ -12,7 +13,7 @@ neither creates a topic (production clusters own theirs), and a missing one woul
 otherwise be auto-created by a metadata request or block the sends, with aiokafka's error
 records instead of an explanation.
 
-``scrub`` goes through ``workers.pipeline.route``, the worker's own engine path, so a file
+``scrub`` goes through ``workers.runtime.pipeline.route``, the worker's own engine path, so a file
 scrubbed here gives the same result as the same bytes on ``claims.submitted``.
 
 Exit codes: 0 done (even when claims are invalid: that is a result), 1 the worker could
@@ -133,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     data_check.add_argument("bundle", nargs="?", help="a bundle file or directory")
     data.set_defaults(func=_data)
 
-    docs = commands.add_parser("docs", help="regenerate docs/asyncapi.yaml and docs/schemas")
+    docs = commands.add_parser("docs", help="regenerate docs/asyncapi.yaml, docs/schemas and docs/rules.md")
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a document is stale"
     )
