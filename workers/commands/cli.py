@@ -134,7 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     data_check.add_argument("bundle", nargs="?", help="a bundle file or directory")
     data.set_defaults(func=_data)
 
-    docs = commands.add_parser("docs", help="regenerate docs/asyncapi.yaml, docs/schemas and docs/rules.md")
+    docs = commands.add_parser(
+        "docs", help="regenerate docs/asyncapi.yaml, docs/schemas and docs/rules.md"
+    )
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a document is stale"
     )
