@@ -1,4 +1,4 @@
-"""The wire format (CONTRACT.md) as code: the three event types and the door into them."""
+"""The wire format (docs/contract.md) as code: the three event types and the door into them."""
 
 from claimscrub.contracts.decode import Rejected, Submission, decode_claim, validate_claim
 from claimscrub.contracts.invalid import (

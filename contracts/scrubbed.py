@@ -60,7 +60,7 @@ class Finding(BaseModel):
 
 
 def outcome_of(findings: list[Finding]) -> Outcome:
-    """hold beats fix; info never changes the outcome (CONTRACT.md)."""
+    """hold beats fix; info never changes the outcome (docs/contract.md)."""
     severities = {finding.severity for finding in findings}
     if "hold" in severities:
         return "hold"
@@ -131,7 +131,8 @@ class ClaimScrubbed(BaseModel):
     )
     ruleset: str = Field(
         description="the rules and reference data that judged the claim: the rule catalog's "
-        "version, `+` and the first 8 hex digits of a SHA-256 over every reference data file "
-        "(e.g. `2026.11.1+819a0ed5`); it changes with any rule or data change"
+        "version, `+`, the quarter of each loaded CMS table and the first 8 hex digits of a "
+        "SHA-256 over all reference data (e.g. `2026.11.1+asp2025q4.hcpcs2025q3.6c38ee13`); "
+        "it changes with any rule or data change"
     )
     scrubbed_at: datetime = Field(description="when the worker scrubbed the claim")

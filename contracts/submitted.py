@@ -1,6 +1,6 @@
 """``claim.submitted/v1``: the claim event a practice-management system publishes.
 
-Every rule of CONTRACT.md that a document can break is checked here, so nothing malformed
+Every rule of docs/contract.md that a document can break is checked here, so nothing malformed
 reaches the scrubbers. Unknown fields are allowed (and kept by the engine in
 ``corrected_claim``); the models only read the fields the contract names.
 """

@@ -229,6 +229,7 @@ class ClaimContext:
         self.lines = sorted((self._view(line) for line in claim.lines), key=line_number)
         for view in self.lines:
             view.judge_code(wrong=self._code_is_wrong(view))
+        self._waste_follows_its_administered_line()
         self.groups = self._dose_groups()
 
     @property
@@ -312,6 +313,19 @@ class ClaimContext:
             by_name=identifier.by_name(drug.name) if drug else None,
             modifiers=tuple(str(m).upper() for m in line.modifiers),
         )
+
+    def _waste_follows_its_administered_line(self) -> None:
+        """RULES.md 5: a waste line follows its administered line, so while that line's code
+        is wrong the waste line of the same code and date is judged by no code-specific
+        rule either (and moves with it when the code is fixed)."""
+        wrong = {
+            (view.line.hcpcs, view.line.service_date)
+            for view in self.lines
+            if view.is_administered_line and view.code_is_wrong
+        }
+        for view in self.lines:
+            if view.is_waste_line and (view.line.hcpcs, view.line.service_date) in wrong:
+                view.judge_code(wrong=True)
 
     def _code_is_wrong(self, view: LineView) -> bool:
         identity = view.by_ndc if not view.is_drug_line else view.identity

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-_ELEVEN = re.compile(r"^\d{11}$")
-_HYPHENATED = re.compile(r"^\d+(?:-\d+)+$")
+# ASCII digits only: \d would take full-width and other Unicode digits, which no payer reads.
+_ELEVEN = re.compile(r"^\d{11}$", re.ASCII)
+_HYPHENATED = re.compile(r"^\d+(?:-\d+)+$", re.ASCII)
 
 NdcShape = Literal["standard", "convertible", "invalid"]
 

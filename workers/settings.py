@@ -2,7 +2,7 @@
 
 Every knob is an environment variable so the same image runs against the local broker, a
 test broker with per-test topic names, and a managed cluster with SASL/TLS. Defaults match
-CONTRACT.md's topic names.
+docs/contract.md's topic names.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     # added to claims at a moderate rate (docs/performance.md: at 100 claims/s, p50 was
     # 261 ms with 200; with 10 it is 18 ms).
     CLAIMSCRUB_BATCH_TIMEOUT_MS: int = Field(10, ge=1, le=60_000)
-    # Delivery (workers/app.py, docs/reliability.md): a batch whose results failed to
+    # Delivery (workers/runtime/app.py, docs/reliability.md): a batch whose results failed to
     # publish is redone after a backoff doubling from INITIAL to MAX; SIGTERM waits up to
     # SHUTDOWN_TIMEOUT for the batch in hand; a crashed worker's partitions move after
     # SESSION_TIMEOUT.

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from claimscrub.scrubbers.amounts import discarded_units, in_code_units
+from claimscrub.scrubbers.amounts import discarded_units, in_code_units, money, vial_amounts
 from claimscrub.scrubbers.codes import CodeFacts
 from claimscrub.scrubbers.context import LEVEL_TWO, ClaimContext, LineView, dose_units
 from claimscrub.scrubbers.findings import Fix, Flag, RemoveLine, SetLineFields, Together
@@ -208,29 +208,56 @@ def _no_single_code(
 
 def _recode_waste_lines(ctx: ClaimContext, administered: LineView, right: CodeFacts) -> list[Fix]:
     """RULES.md 5: the waste line of the old code on the same date moves with its
-    administered line; units = discarded amount / the new unit size, rounded down."""
-    fixes: list[Fix] = []
-    for waste in ctx.lines:
-        if not (waste.is_waste_line and _administered_line_of(ctx, waste) is administered):
-            continue
-        amount = _waste_amount(waste, administered, right)
-        if amount is None:
-            fixes.append(SetLineFields(waste.number, {"hcpcs": right.code}))
-            continue
-        units = discarded_units(amount, right)
-        fixes.append(
-            SetLineFields(waste.number, {"hcpcs": right.code, "units": units})
-            if units >= 1
-            else RemoveLine(waste.number)
-        )
-    return fixes
+    administered line; units = discarded amount / the new unit size, rounded down; charge
+    at the fixed line's price per unit. Several waste lines (UNITS.WASTE_DUPLICATE) stay as
+    they are: no fix changes them until a person has chosen one. A discarded amount of a
+    whole vial or more of the new code (UNITS.WASTE_IMPLAUSIBLE) moves the line without
+    resizing it."""
+    wastes = [
+        w for w in ctx.lines if w.is_waste_line and _administered_line_of(ctx, w) is administered
+    ]
+    if len(wastes) != 1:
+        return []
+    (waste,) = wastes
+    amount = _waste_amount(ctx, administered, waste, right)
+    if amount is None:
+        return [SetLineFields(waste.number, {"hcpcs": right.code})]
+    units = discarded_units(amount, right)
+    if units < 1:
+        return [RemoveLine(waste.number)]
+    administered_units = dose_units(administered, right)
+    assert administered_units is not None  # the fix is made only when the dose converts
+    price = Decimal(administered.line.charge) / administered_units
+    charge = money(price * units)
+    return [SetLineFields(waste.number, {"hcpcs": right.code, "units": units, "charge": charge})]
 
 
-def _waste_amount(waste: LineView, administered: LineView, right: CodeFacts) -> Decimal | None:
-    for view in (administered, waste):
-        drug = view.line.drug
-        if drug is not None and drug.discarded is not None:
-            return in_code_units(drug.discarded, drug.dose_unit, right)
+def _waste_amount(
+    ctx: ClaimContext, administered: LineView, waste: LineView, right: CodeFacts
+) -> Decimal | None:
+    """The discarded amount in the new code's unit, as RULES.md orders the sources: the
+    administered lines of the old code and date (those that state one), else the waste
+    line; None when unknown, not convertible, or a whole vial or more."""
+    same = [
+        view
+        for view in ctx.lines
+        if view.is_administered_line
+        and view.line.hcpcs == administered.line.hcpcs
+        and view.line.service_date == administered.line.service_date
+    ]
+    for views in (same, [waste]):
+        stated = [
+            view.line.drug
+            for view in views
+            if view.line.drug and view.line.drug.discarded is not None
+        ]
+        if stated:
+            amounts = [in_code_units(drug.discarded, drug.dose_unit, right) for drug in stated]
+            if any(amount is None for amount in amounts):
+                return None
+            total = sum((amount for amount in amounts if amount is not None), Decimal(0))
+            sizes = vial_amounts(right)
+            return None if sizes and total >= max(sizes) else total
     return None
 
 

@@ -44,6 +44,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from claimscrub.contracts import ClaimInvalid, MessageSource
+from claimscrub.scrubbers.errors import ReferenceDataError
 from claimscrub.workers.commands.claim_files import InputError, claim_key, read_records
 from claimscrub.workers.observability.logging import configure_logging
 from claimscrub.workers.runtime.pipeline import Routed, route
@@ -60,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as error:
         print(f"claimscrub: invalid configuration:\n{error}", file=sys.stderr)
         return USAGE_ERROR
-    command: int = args.func(args, settings)
+    try:
+        command: int = args.func(args, settings)
+    except ReferenceDataError as error:  # a bad CLAIMSCRUB_DATA_DIR bundle, say: one line
+        print(f"claimscrub: the reference data cannot be used: {error}", file=sys.stderr)
+        return USAGE_ERROR
     return command
 
 
@@ -140,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a document is stale"
     )
-    docs.add_argument("--dir", type=Path, help="where (default: docs/ of this checkout)")
+    docs.add_argument("--dir", type=Path, help="where (default: ./docs)")
     docs.set_defaults(func=_docs)
 
     demo = commands.add_parser(
@@ -273,8 +278,8 @@ async def _send(settings: Settings, records: list[bytes], advance: Callable[[], 
     from claimscrub.workers.commands.kafka_admin import client_options  # noqa: PLC0415
 
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()  # inside: a failed start leaves what it opened to stop()
         pending = []
         for raw in records:
             topic = settings.topics().submitted

@@ -77,9 +77,10 @@ async def run_demo(settings: Settings, console: Console, timeout_s: float = 60.0
     )
     try:
         await ensure_topics(settings, names)
-        reader = await _results_reader(settings)
         worker = build_broker(settings)
+        reader = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
         try:
+            await _read_from_the_end(reader, settings)
             await worker.start()
             published = await _publish(settings, files)
             results = await _collect(reader, published, timeout_s)
@@ -108,20 +109,19 @@ async def _remove(settings: Settings, names: list[str], prefix: str, console: Co
         console.print(f"[dim]deleted the demo's topics ({prefix}.*)[/]", highlight=False)
 
 
-async def _results_reader(settings: Settings) -> AIOKafkaConsumer:
+async def _read_from_the_end(consumer: AIOKafkaConsumer, settings: Settings) -> None:
+    """Start ``consumer`` on every result partition, at its end (the caller stops it)."""
     partitions = await topic_partitions(settings, settings.topics().results)
-    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await consumer.start()
     consumer.assign(partitions)
     for partition, end in (await consumer.end_offsets(partitions)).items():
         consumer.seek(partition, end)
-    return consumer
 
 
 async def _publish(settings: Settings, files: list[Path]) -> list[Published]:
     producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
-    await producer.start()
     try:
+        await producer.start()  # inside: a failed start leaves what it opened to stop()
         published = []
         for path in files:
             raw = path.read_bytes()

@@ -155,10 +155,10 @@ def rules_markdown(catalog: Catalog | None = None) -> str:
             "",
             f"Rule catalog version `{catalog.version}`: {len(catalog.rule)} rules, in the order "
             "the engine applies their fixes. Every finding's `rule` is one of these ids, and its "
-            "`reference` the policy named here. A result's `ruleset` is this version, `+` and "
-            "the first 8 hex digits of a SHA-256 over every reference data file "
-            "(`scrubbers/data/`), so it changes with any rule or data change "
-            "([contract](contract.md#ruleset-and-event-ids)).",
+            "`reference` the policy named here. A result's `ruleset` is this version, `+`, the "
+            "quarter of each loaded CMS table and the first 8 hex digits of a SHA-256 over all "
+            "reference data (`scrubbers/data/` and the CMS bundle), so it changes with any rule "
+            "or data change ([contract](contract.md#ruleset-and-event-ids)).",
             "",
             _SEVERITIES,
             "",

@@ -160,6 +160,9 @@ async def _admin(settings: Settings) -> AsyncIterator[AIOKafkaAdminClient]:
         except KafkaConnectionError as error:
             await admin.close()
             raise BrokerError(_unreachable_message(settings, error, records)) from None
+        except BaseException:
+            await admin.close()  # aiokafka leaves what a failed start opened
+            raise
     try:
         yield admin
     finally:

@@ -53,9 +53,9 @@ async def tail(
     ``idle_timeout_s``, or the task is cancelled (Ctrl-C). Returns how many were printed."""
     partitions = await topic_partitions(settings, topics)
     consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
-    await consumer.start()
     printed = 0
     try:
+        await consumer.start()  # inside: a failed start leaves what it opened to stop()
         consumer.assign(partitions)
         start = await (
             consumer.beginning_offsets(partitions)

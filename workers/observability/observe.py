@@ -1,6 +1,6 @@
 """What the worker tells the people who run it about each claim: a log line, metrics, a trace.
 
-``BatchHandler`` (workers/app.py) calls ``ClaimObserver.route`` around the pipeline for each
+``BatchHandler`` (workers/runtime/app.py) calls ``ClaimObserver.route`` around the pipeline for each
 record (timing, trace context, and the claim's log context bound while it runs),
 ``publishing`` around the send of its result, ``published`` with the batch's delivery
 outcomes, and ``done`` for each record once the batch is acknowledged: a batch processed
@@ -105,7 +105,7 @@ class ClaimObserver:
         result, record = observed.result, observed.record
         self.metrics.observe(result, observed.seconds)
         fields: dict[str, Any] = {
-            "claim_id": result.claim_id,
+            "claim_id": result.logged_claim_id,
             "revision": result.revision,
             "outcome": result.outcome,
             "duration_ms": round(observed.seconds * 1000, 3),
@@ -153,7 +153,7 @@ class Observability:
 
     def middlewares(self) -> tuple[Any, ...]:
         """FastStream's broker middlewares: Prometheus always, OpenTelemetry when on. They
-        see what the worker consumes; its results bypass them (``workers.producer``), so
+        see what the worker consumes; its results bypass them (``workers.runtime.producer``), so
         the publish metrics and spans are the observer's and the tracer's."""
         prometheus = KafkaPrometheusMiddleware(
             registry=self.metrics.registry, app_name="claimscrub"

@@ -126,8 +126,8 @@ class OtelTracer:
         span = claim.span
         assert span is not None, "started by OtelTracer.start"
         span.set_attribute("claimscrub.outcome", result.outcome)
-        if result.claim_id is not None:
-            span.set_attribute("claimscrub.claim_id", result.claim_id)
+        if result.logged_claim_id is not None:
+            span.set_attribute("claimscrub.claim_id", result.logged_claim_id)
         publish = self._tracer.start_span(
             f"{result.topic} publish",
             context=trace.set_span_in_context(span),

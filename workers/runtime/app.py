@@ -11,7 +11,7 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
   with ``AckPolicy.MANUAL`` and auto-commit off. ``AckPolicy.ACK`` would commit even when
   the handler raised, and ``NACK_ON_ERROR`` would redeliver at once in a tight loop, so the
   handler decides itself.
-- Every record of the batch is routed through ``workers.pipeline.route`` (the same path as
+- Every record of the batch is routed through ``workers.runtime.pipeline.route`` (the same path as
   ``claimscrub scrub``), so a bad message becomes a dead letter instead of an exception,
   and every result fits ``CLAIMSCRUB_MAX_RESULT_BYTES`` (the producer's limit is set just
   above it), so no result can fail on every attempt for its size.
@@ -19,11 +19,11 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
   key), to the producer's default partitioner: one partition per key keeps every revision
   of a claim in order, and the idempotent producer (``acks="all"``) keeps that order across
   its own retries. The results go straight to an aiokafka producer the worker owns
-  (``workers.producer``), one ``send`` each, and their deliveries are awaited together:
+  (``workers.runtime.producer``), one ``send`` each, and their deliveries are awaited together:
   FastStream's ``broker.publish`` cost ~170 µs per result, and its
   ``publish_batch`` writes a whole batch to one partition, which would break keying.
 - The handler does not wait for those deliveries: it hands the batch to
-  ``workers.settle.Settlement`` and polls the next one, so the broker's acknowledgements
+  ``workers.runtime.settle.Settlement`` and polls the next one, so the broker's acknowledgements
   and the commit overlap the routing of the next batch. Batches settle in order: only when
   the broker has acknowledged every result of a batch, and its predecessor has settled, is
   the end of that batch committed (its own offsets, not the consumer's position, which is
@@ -36,7 +36,7 @@ partition, beside FastStream rather than inside it (the doc weighs it in full).
   Retries are unbounded on purpose: stopping would lose claims, and a broker outage is the
   usual cause. Polling again between attempts (rather than retrying inside the handler)
   keeps the consumer in its group however long an outage lasts, and each attempt after a
-  failure starts with a new producer (``workers.producer``: aiokafka's idempotent producer
+  failure starts with a new producer (``workers.runtime.producer``: aiokafka's idempotent producer
   never recovers from a failed delivery by itself).
 - On SIGTERM the worker first waits for the batches handed over to settle, then FastStream
   stops polling and waits for the batch in hand, which then settles before its handler
@@ -239,7 +239,7 @@ class BatchHandler:
 
     async def _recovered(self) -> bool:
         """After a failure: wait out the backoff, then replace the producer, which may hold
-        spent sequence numbers (workers/producer.py). False if the worker is stopping."""
+        spent sequence numbers (workers/runtime/producer.py). False if the worker is stopping."""
         delay, self.settlement.retry_delay = self.settlement.retry_delay, None
         if delay is None:
             return True

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import traceback
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -72,6 +72,13 @@ class Routed:
         return self.event.claim_id
 
     @property
+    def logged_claim_id(self) -> str | None:
+        """The claim id for logs and traces: only a valid claim's. A rejected message's
+        top-level ``claim_id`` (kept on its dead letter for ops) is whatever its producer
+        wrote there, unchecked, maybe patient data."""
+        return self.claim_id if self.revision is not None else None
+
+    @property
     def reason(self) -> DeadLetterReason | None:
         """Why it is a dead letter; None for a scrubbed claim."""
         return self.event.reason if isinstance(self.event, ClaimInvalid) else None
@@ -95,7 +102,7 @@ def route(
     limits: Limits = DEFAULT_LIMITS,
 ) -> Routed:
     """Decode, scrub and serialize one message. ``raw_key`` is the message's original
-    Kafka key, kept on a dead letter (CONTRACT.md: "original key")."""
+    Kafka key, kept on a dead letter (docs/contract.md: "original key")."""
     routed = _route(raw, source, engine, now, topics=topics, raw_key=raw_key, limits=limits)
     if _size(routed) <= limits.result_bytes:
         return routed
@@ -165,12 +172,15 @@ def _oversized(
                 f"{source.partition} offset {source.offset}"
             ),
         )
-        # The source key goes too: it is the message's own key, possibly as large.
+        # The source key and the claim id go too: both are the message's own text, possibly
+        # as large (a rejected message's claim_id is unchecked).
         slim = source.model_copy(update={"key": None})
-        slimmed = Rejected(rejected.reason, [*rejected.errors, omitted], rejected.claim_id)
+        slimmed = Rejected(rejected.reason, [*rejected.errors, omitted])
         dead = _invalid(
             b"", slim, slimmed, now, topics=topics, raw_key=raw_key, revision=routed.revision
         )
+        if _size(dead) > limit:  # only the record's key is left to be too large
+            dead = replace(dead, key=None)
     return dead
 
 

@@ -1,6 +1,6 @@
 """How the worker's results reach Kafka: a producer of its own, replaced after a failure.
 
-``BatchHandler`` (workers/app.py) hands each result to a ``ResultSender``, which returns the
+``BatchHandler`` (workers/runtime/app.py) hands each result to a ``ResultSender``, which returns the
 result's delivery, and commits only once every delivery of the batch is acknowledged. The
 worker's sender is ``KafkaSender``: an ``AIOKafkaProducer`` built from ``Settings``,
 started and stopped with the broker (``workers.app.WorkerBroker``). Results go to it

@@ -82,11 +82,18 @@ def test_wrong_code_is_not_judged_by_its_own_pack() -> None:
     assert {"UNITS.MAX_EXCEEDED", "DX.NOT_SUPPORTED"}.isdisjoint(rules(result))
 
 
-def test_unknown_j_code_is_information_only() -> None:
-    unknown = line(hcpcs="J9999", units=1, modifiers=[], drug={"name": None, "ndc": None})
+def test_a_drug_code_without_a_unit_size_is_information_only() -> None:
+    # J2930 (methylprednisolone, up to 125 mg) is in the HCPCS file but not priced by ASP.
+    unknown = line(hcpcs="J2930", units=1, modifiers=[], drug={"name": None, "ndc": None})
     result = scrub(claim(unknown))
     assert ("CODE.NO_PACK", "info") in [(f.rule, f.severity) for f in result.findings]
     assert result.outcome == "pass"
+
+
+def test_every_noc_drug_code_of_rules_md_asks_for_its_ndc_and_name() -> None:
+    for code in ("J3591", "J7199", "J7599", "J7699", "J7799", "J7999", "J8499", "J8597"):
+        bare = line(hcpcs=code, units=1, modifiers=[], drug={"name": None, "ndc": None})
+        assert "CODE.NOC_DETAIL_MISSING" in rules(scrub(claim(bare)), "hold"), code
 
 
 def test_noc_code_without_ndc_and_name_holds() -> None:
@@ -143,3 +150,47 @@ def test_an_ndc_listed_under_two_codes_on_a_noc_code_holds_naming_both() -> None
     assert finding.severity == "hold"
     assert "J0881" in finding.message
     assert "J0882" in finding.message
+
+
+def _tysabri_on_j2329(**drug: object) -> dict[str, object]:
+    """Tysabri billed on Briumvi's code: 290 mg given, 10 mg discarded."""
+    given = {"name": "Tysabri", "administered": 290, "discarded": 10, **drug}
+    return line(hcpcs="J2329", units=29, charge="7134.00", modifiers=[], drug=given)
+
+
+def _jw(number: int, units: float = 1, **fields: object) -> dict[str, object]:
+    return waste_line(number, units=units, hcpcs="J2329", charge="999.00", **fields)
+
+
+def test_a_recoded_waste_line_is_charged_at_the_fixed_lines_price_per_unit() -> None:
+    result = scrub(claim(_tysabri_on_j2329(), _jw(2, drug={"discarded": 10})))
+    assert result.corrected_claim is not None
+    waste = result.corrected_claim["lines"][1]
+    assert (waste["hcpcs"], waste["units"], waste["charge"]) == ("J2323", 10, "246.00")
+
+
+def test_a_whole_vial_stated_as_waste_moves_with_the_code_but_is_not_resized() -> None:
+    vivitrol = {"name": "Vivitrol", "ndc": "65757-0300-01", "administered": 380, "discarded": 400}
+    administered = line(hcpcs="J2320", units=8, charge="1520.00", modifiers=[], drug=vivitrol)
+    waste = waste_line(2, units=1, hcpcs="J2320", charge="10.00", drug={"ndc": "65757-0300-01"})
+    result = scrub(claim(administered, waste))
+    assert result.corrected_claim is not None
+    moved = result.corrected_claim["lines"][1]
+    assert (moved["hcpcs"], moved["units"]) == ("J2315", 1)
+    assert "UNITS.WASTE_IMPLAUSIBLE" in rules(result, "hold")
+
+
+def test_two_waste_lines_are_left_alone_when_their_administered_line_is_recoded() -> None:
+    result = scrub(claim(_tysabri_on_j2329(), _jw(2), _jw(3)))
+    assert result.corrected_claim is not None
+    lines = result.corrected_claim["lines"]
+    assert [(each["hcpcs"], each["units"]) for each in lines[1:3]] == [("J2329", 1), ("J2329", 1)]
+    assert result.outcome == "hold"  # a person chooses which JW line stays
+
+
+def test_while_the_mismatch_holds_its_waste_line_is_judged_by_no_code_specific_rule() -> None:
+    disagreeing = _tysabri_on_j2329(name="Tyruko", ndc="64406-0008-01")
+    waste = _jw(2, modifiers=["JW", "JZ"], units=5, drug={"discarded": 10})
+    result = scrub(claim(disagreeing, waste))
+    assert "CODE.DRUG_MISMATCH" in rules(result, "hold")
+    assert result.corrected_claim is None  # no waste fix under the wrong code

@@ -123,3 +123,9 @@ def test_convertible_unknown_ndc_is_fixed_and_reported_unknown() -> None:
         ("NDC.FORMAT", "fix", 1),
         ("NDC.UNKNOWN", "info", 1),
     ]
+
+
+def test_an_ndc_in_full_width_digits_is_invalid_not_unknown() -> None:
+    full_width = "".join(chr(0xFF10 + int(c)) if c.isdigit() else c for c in "64406-0008-01")
+    found = ndc_rules_of(with_ndc(full_width))
+    assert [rule for rule, *_ in found] == ["NDC.INVALID"]
