@@ -91,3 +91,20 @@ def test_the_limits_come_from_the_environment() -> None:
     assert Limits() == Limits(
         defaults.CLAIMSCRUB_MAX_MESSAGE_BYTES, defaults.CLAIMSCRUB_MAX_RESULT_BYTES
     )
+
+
+def test_a_huge_claim_id_on_a_rejected_message_does_not_push_its_dead_letter_over() -> None:
+    raw = orjson.dumps({"claim_id": "x" * 200_000})
+    routed = route(raw, SOURCE, ENGINE, NOW, topics=TOPICS, limits=Limits(result_bytes=100_000))
+    assert len(routed.value) + len(routed.key or b"") <= 100_000
+    assert "claim_id" not in orjson.loads(routed.value)
+
+
+def test_only_a_valid_claims_id_is_named_in_logs_and_traces() -> None:
+    rejected = route(
+        orjson.dumps({"claim_id": "Ana Diaz 1979-03-14"}), SOURCE, ENGINE, NOW, topics=TOPICS
+    )
+    assert rejected.claim_id == "Ana Diaz 1979-03-14"  # on the dead letter, for ops
+    assert rejected.logged_claim_id is None
+    failed = route(orjson.dumps(CLAIM), SOURCE, Exploding(), NOW, topics=TOPICS)
+    assert failed.logged_claim_id == CLAIM["claim_id"]  # a valid claim the engine failed on
