@@ -8,7 +8,8 @@ date, where amounts add up and waste is counted. Lines are taken in the order of
 
 Where RULES.md is silent:
 - A stated discarded amount that ``UNITS.WASTE_IMPLAUSIBLE`` rejects makes the group's
-  discarded amount unknown, whichever line stated it.
+  discarded amount unknown, whichever line stated it; so does one stated in a unit that does
+  not convert (the later sources are not used, RULES.md "Units").
 """
 
 from __future__ import annotations
@@ -136,9 +137,12 @@ class DoseGroup:
 
     def __post_init__(self) -> None:
         self.administered_amount = self._administered_amount()
-        stated = self._stated_discarded()
+        source, stated = self._stated_discarded()
         self.implausible = stated if stated is not None and self._whole_vial(stated) else None
-        self.discarded_amount = None if self.implausible is not None else self._discarded(stated)
+        if self.implausible is not None or (source and stated is None):
+            self.discarded_amount = None  # rejected, or stated in a unit that does not convert
+        else:
+            self.discarded_amount = self._discarded(stated)
         self.discarded_units = self._discarded_units()
 
     @property
@@ -170,16 +174,19 @@ class DoseGroup:
             total += amount
         return total
 
-    def _stated_discarded(self) -> Decimal | None:
-        """RULES.md order: the sum of what the administered lines state, else what the
-        (lowest-numbered) waste line states; None when no line states one."""
-        stated = [_stated_discarded(view, self.facts) for view in self.administered_lines]
-        known = [amount for amount in stated if amount is not None]
-        if known:
-            return sum(known, Decimal(0))
-        if self.waste_lines:
-            return _stated_discarded(self.waste_lines[0], self.facts)
-        return None
+    def _stated_discarded(self) -> tuple[bool, Decimal | None]:
+        """RULES.md order: the sum of what the administered lines state (those that state
+        one), else what the (lowest-numbered) waste line states. Whether a line states one,
+        and the amount: None when a stated amount does not convert (then it is unknown, and
+        the later sources are not used)."""
+        for views in (self.administered_lines, self.waste_lines[:1]):
+            stating = [view for view in views if _states_discarded(view)]
+            if stating:
+                amounts = [_stated_discarded(view, self.facts) for view in stating]
+                if any(amount is None for amount in amounts):
+                    return True, None
+                return True, sum((a for a in amounts if a is not None), Decimal(0))
+        return False, None
 
     def _whole_vial(self, amount: Decimal) -> bool:
         sizes = vial_amounts(self.facts)
@@ -199,6 +206,11 @@ class DoseGroup:
         if amount == 0:
             return 0  # known in any unit, also for a code without a unit size
         return None if self.facts.unit is None else discarded_units(amount, self.facts)
+
+
+def _states_discarded(view: LineView) -> bool:
+    drug = view.line.drug
+    return drug is not None and drug.discarded is not None
 
 
 def _stated_discarded(view: LineView, facts: CodeFacts) -> Decimal | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from claimscrub.scrubbers.rules import units
-from tests.claims import claim, elosulfase_line, flags, line, rules, scrub
+from tests.claims import claim, elosulfase_line, flags, line, rules, scrub, waste_line
 
 
 @pytest.mark.parametrize(
@@ -97,3 +97,12 @@ def test_a_claim_of_one_jw_line_under_one_unit_is_held_not_emptied() -> None:
     result = scrub(claim(waste, diagnoses=["E76.210"]))
     assert ("UNITS.WASTE_MISMATCH", "hold") in [(f.rule, f.severity) for f in result.findings]
     assert result.corrected_claim is None
+
+
+def test_a_discarded_amount_that_does_not_convert_is_unknown_not_skipped() -> None:
+    # The administered line states its discard in IU, which mg does not convert to: the
+    # discarded amount is unknown (RULES.md), so the waste line's own 10 mg is not used.
+    administered = line(drug={"administered": 290, "discarded": 10, "dose_unit": "IU"})
+    waste = waste_line(2, units=3, drug={"discarded": 10})
+    result = scrub(claim(administered, waste))
+    assert "UNITS.WASTE_MISMATCH" not in rules(result)
