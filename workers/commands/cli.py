@@ -190,12 +190,8 @@ def _run(_: argparse.Namespace, settings: Settings) -> int:
             settings, [topics.submitted, *topics.results], group_id=settings.CLAIMSCRUB_GROUP_ID
         )
         asyncio.run(check)
-    except BrokerError as error:
-        print(f"claimscrub run: {error}", file=sys.stderr)
-        return 1
-    except KafkaError as error:
-        print(f"claimscrub run: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+    except (BrokerError, KafkaError) as error:
+        return _broker_failure("run", error)
     # Stops gracefully on SIGINT and SIGTERM: the batch in hand finishes (or is left
     # uncommitted, to be redelivered) before the consumer leaves the group.
     return 0 if asyncio.run(serve(settings)) else 1
@@ -264,12 +260,8 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(check_broker(settings, [settings.topics().submitted]))
         with _progress("publishing", len(records)) as advance:
             asyncio.run(_send(settings, records, advance))
-    except BrokerError as error:
-        print(f"claimscrub publish: {error}", file=sys.stderr)
-        return 1
-    except KafkaError as error:
-        print(f"claimscrub publish: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+    except (BrokerError, KafkaError) as error:
+        return _broker_failure("publish", error)
     print(f"published {len(records)} claim(s) to {settings.topics().submitted}")
     return 0
 
@@ -289,6 +281,16 @@ async def _send(settings: Settings, records: list[bytes], advance: Callable[[], 
         await asyncio.gather(*pending)
     finally:
         await producer.stop()
+
+
+def _broker_failure(command: str, error: Exception) -> int:
+    """One line on stderr for a command the broker failed: a ``BrokerError`` says it all,
+    aiokafka's errors are named by their type. Exit code 1."""
+    from claimscrub.workers.commands.kafka_admin import BrokerError  # noqa: PLC0415
+
+    text = str(error) if isinstance(error, BrokerError) else f"{type(error).__name__}: {error}"
+    print(f"claimscrub {command}: {text}", file=sys.stderr)
+    return 1
 
 
 @contextmanager
@@ -327,12 +329,8 @@ def _tail(args: argparse.Namespace, settings: Settings) -> int:
         asyncio.run(coroutine)
     except KeyboardInterrupt:
         pass  # Ctrl-C is how a tail without --max or --idle ends
-    except BrokerError as error:
-        print(f"claimscrub tail: {error}", file=sys.stderr)
-        return 1
-    except KafkaError as error:
-        print(f"claimscrub tail: {type(error).__name__}: {error}", file=sys.stderr)
-        return 1
+    except (BrokerError, KafkaError) as error:
+        return _broker_failure("tail", error)
     return 0
 
 
