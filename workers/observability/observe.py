@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -131,7 +132,7 @@ class Observability:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Observability:
-        metrics = Metrics(rule_severities(), topics=settings.topics().results)
+        metrics = Metrics(rule_severities(settings.cms_bundle()), topics=settings.topics().results)
         metrics = metrics.with_process_metrics()
         provider = otlp_tracer_provider() if settings.CLAIMSCRUB_TRACING else None
         return cls(metrics, provider)
@@ -170,8 +171,9 @@ class Observability:
         return ClaimObserver(self.metrics, tracer)
 
 
-def rule_severities() -> dict[str, str]:
-    """Rule id to severity, from the catalog the engine reports from."""
+def rule_severities(cms_bundle: Path | None = None) -> dict[str, str]:
+    """Rule id to severity, from the catalog the engine reports from: the same engine (and
+    the same CMS bundle) the worker builds, so its reference data is loaded once."""
     from claimscrub.scrubbers import default_engine  # noqa: PLC0415 (loads reference data once)
 
-    return {info.id: info.severity for info in default_engine().reference.catalog.rule}
+    return {info.id: info.severity for info in default_engine(cms_bundle).reference.catalog.rule}
