@@ -137,8 +137,8 @@ class DoseGroup:
 
     def __post_init__(self) -> None:
         self.administered_amount = self._administered_amount()
-        source, stated = self._stated_discarded()
-        self.implausible = stated if stated is not None and self._whole_vial(stated) else None
+        source, stated = stated_discarded(self.administered_lines, self.waste_lines, self.facts)
+        self.implausible = stated if stated is not None and whole_vial(stated, self.facts) else None
         if self.implausible is not None or (source and stated is None):
             self.discarded_amount = None  # rejected, or stated in a unit that does not convert
         else:
@@ -174,24 +174,6 @@ class DoseGroup:
             total += amount
         return total
 
-    def _stated_discarded(self) -> tuple[bool, Decimal | None]:
-        """RULES.md order: the sum of what the administered lines state (those that state
-        one), else what the (lowest-numbered) waste line states. Whether a line states one,
-        and the amount: None when a stated amount does not convert (then it is unknown, and
-        the later sources are not used)."""
-        for views in (self.administered_lines, self.waste_lines[:1]):
-            stating = [view for view in views if _states_discarded(view)]
-            if stating:
-                amounts = [_stated_discarded(view, self.facts) for view in stating]
-                if any(amount is None for amount in amounts):
-                    return True, None
-                return True, sum((a for a in amounts if a is not None), Decimal(0))
-        return False, None
-
-    def _whole_vial(self, amount: Decimal) -> bool:
-        sizes = vial_amounts(self.facts)
-        return bool(sizes) and self.facts.unit is not None and amount >= max(sizes)
-
     def _discarded(self, stated: Decimal | None) -> Decimal | None:
         if stated is not None:
             return stated
@@ -206,6 +188,29 @@ class DoseGroup:
         if amount == 0:
             return 0  # known in any unit, also for a code without a unit size
         return None if self.facts.unit is None else discarded_units(amount, self.facts)
+
+
+def stated_discarded(
+    administered: list[LineView], waste: list[LineView], facts: CodeFacts
+) -> tuple[bool, Decimal | None]:
+    """RULES.md order: the sum of what the administered lines state (those that state one),
+    else what the lowest-numbered waste line states, in ``facts``' unit. Whether a line
+    states one, and the amount: None when a stated amount does not convert (then it is
+    unknown, and the later sources are not used)."""
+    for views in (administered, waste[:1]):
+        stating = [view for view in views if _states_discarded(view)]
+        if stating:
+            amounts = [_stated_discarded(view, facts) for view in stating]
+            if any(amount is None for amount in amounts):
+                return True, None
+            return True, sum((a for a in amounts if a is not None), Decimal(0))
+    return False, None
+
+
+def whole_vial(amount: Decimal, facts: CodeFacts) -> bool:
+    """At least the largest vial the pack lists (UNITS.WASTE_IMPLAUSIBLE)."""
+    sizes = vial_amounts(facts)
+    return bool(sizes) and facts.unit is not None and amount >= max(sizes)
 
 
 def _states_discarded(view: LineView) -> bool:

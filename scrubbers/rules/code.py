@@ -30,9 +30,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from claimscrub.scrubbers.amounts import discarded_units, in_code_units, money, vial_amounts
+from claimscrub.scrubbers.amounts import discarded_units, money
 from claimscrub.scrubbers.codes import CodeFacts
-from claimscrub.scrubbers.context import LEVEL_TWO, ClaimContext, LineView, dose_units
+from claimscrub.scrubbers.context import (
+    LEVEL_TWO,
+    ClaimContext,
+    LineView,
+    dose_units,
+    stated_discarded,
+    whole_vial,
+)
 from claimscrub.scrubbers.findings import Fix, Flag, RemoveLine, SetLineFields, Together
 from claimscrub.scrubbers.identify import Identity
 from claimscrub.scrubbers.rule_ids import RuleId
@@ -235,9 +242,9 @@ def _recode_waste_lines(ctx: ClaimContext, administered: LineView, right: CodeFa
 def _waste_amount(
     ctx: ClaimContext, administered: LineView, waste: LineView, right: CodeFacts
 ) -> Decimal | None:
-    """The discarded amount in the new code's unit, as RULES.md orders the sources: the
-    administered lines of the old code and date (those that state one), else the waste
-    line; None when unknown, not convertible, or a whole vial or more."""
+    """The discarded amount in the new code's unit, from the sources RULES.md orders (the
+    administered lines of the old code and date, else the waste line); None when unknown,
+    not convertible, or a whole vial or more."""
     same = [
         view
         for view in ctx.lines
@@ -245,20 +252,8 @@ def _waste_amount(
         and view.line.hcpcs == administered.line.hcpcs
         and view.line.service_date == administered.line.service_date
     ]
-    for views in (same, [waste]):
-        stated = [
-            view.line.drug
-            for view in views
-            if view.line.drug and view.line.drug.discarded is not None
-        ]
-        if stated:
-            amounts = [in_code_units(drug.discarded, drug.dose_unit, right) for drug in stated]
-            if any(amount is None for amount in amounts):
-                return None
-            total = sum((amount for amount in amounts if amount is not None), Decimal(0))
-            sizes = vial_amounts(right)
-            return None if sizes and total >= max(sizes) else total
-    return None
+    _, amount = stated_discarded(same, [waste], right)
+    return None if amount is None or whole_vial(amount, right) else amount
 
 
 def _not_effective(ctx: ClaimContext, view: LineView, facts: CodeFacts) -> Flag:
