@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Literal
 
 from aiokafka.helpers import create_ssl_context
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram256, SASLScram512
@@ -44,16 +44,6 @@ class Topics:
     fix_suggested: str
     hold: str
     invalid: str
-
-    # The short names ``claimscrub tail`` accepts besides topic names.
-    SHORT_NAMES: ClassVar[tuple[str, ...]] = (
-        "submitted",
-        "pass",
-        "fix-suggested",
-        "hold",
-        "invalid",
-        "results",
-    )
 
     def for_outcome(self, outcome: RoutedOutcome) -> str:
         if outcome == "pass":
